@@ -1,0 +1,297 @@
+/**
+ * The beater (client role): sends a signed `hello`, then a signed `beat` every
+ * interval, measures RTT from the server's acks, says when the server stopped
+ * answering, and reconnects connection transports with backoff.
+ *
+ * `const stop = beater.start()` mirrors codeskyblue/heartbeat's
+ * `cancel := client.Beat(interval)`; `await stop()` sends `bye` (the peer goes
+ * offline at once), `await stop({ bye: false })` goes silent as a crash would.
+ */
+import type { BackoffOptions } from './backoff.js'
+import { backoffDelay, resolveBackoff } from './backoff.js'
+import type { Clock, TimerHandle } from './clock.js'
+import { systemClock } from './clock.js'
+import { configError, HeartbeatError } from './errors.js'
+import type { FrameFields, FrameType } from './frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_PEER_ID_BYTES } from './frame.js'
+import { signFrame } from './frame-signer.js'
+import { verifyFrame } from './frame-verifier.js'
+import type { KeyOptions } from './signing/key-resolver.js'
+import { createKeyResolver } from './signing/key-resolver.js'
+import type { ClientTransport, ClientTransportHandler } from './transport.js'
+import type { TypedEmitter } from './typed-emitter.js'
+import { createEmitter } from './typed-emitter.js'
+
+export interface BeaterOptions extends KeyOptions {
+  /** This peer's id: UTF-8, 1–255 bytes. */
+  id: string
+  transport: ClientTransport
+  /** Time between beats. Default 5000. */
+  intervalMs?: number
+  /** Spread of each interval as a fraction: it is drawn from intervalMs × [1 − jitter/2, 1 + jitter/2]. Default 0.1. */
+  jitter?: number
+  /** `server-lost` after this many beat intervals in a row without an ack. Default 3. */
+  missedAcks?: number
+  /** Backoff between reconnection attempts (connection transports, and failed connects). */
+  reconnect?: BackoffOptions
+  clock?: Clock
+  maxFrameBytes?: number
+  /** Source of randomness for jitter and backoff, [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** Stops the beater (with `bye`) when aborted. */
+  signal?: AbortSignal
+}
+
+export interface AckInfo {
+  /** Round trip of this frame, by the beater's clock. */
+  readonly rttMs: number
+  readonly seq: number
+}
+
+export type BeaterListeners = {
+  ack: (info: AckInfo) => void
+  /** `missedAcks` intervals passed without an ack. Connection transports are then reconnected. */
+  'server-lost': (info: { missedAcks: number }) => void
+  /** An ack arrived again after `server-lost`. */
+  'server-back': (info: AckInfo) => void
+  /** The transport connected (or reconnected). */
+  connect: () => void
+  /** The link went down (connection transports); a reconnect is scheduled. */
+  disconnect: (error: Error | undefined) => void
+  /** A send or connect failed. The beater keeps going; this is for logging. */
+  error: (error: HeartbeatError) => void
+}
+
+export interface StopOptions {
+  /** Send `bye` first so the monitor reports `offline` with reason `left` at once. Default true. */
+  bye?: boolean
+}
+
+export type StopFunction = (options?: StopOptions) => Promise<void>
+
+export interface BeaterStats {
+  readonly sent: number
+  readonly acked: number
+  readonly rejectedAcks: number
+  readonly reconnects: number
+}
+
+export interface Beater extends TypedEmitter<BeaterListeners> {
+  /** Starts beating; returns the function that stops it. A beater runs once: start it again and it throws `HB_ERR_CLOSED`. */
+  start(): StopFunction
+  readonly running: boolean
+  /** The last measured RTT, if any. */
+  readonly rttMs: number | undefined
+  /** True between `server-lost` and the next ack. */
+  readonly serverLost: boolean
+  stats(): BeaterStats
+}
+
+const OUTSTANDING_LIMIT = 16
+const SEQ_LIMIT = 0xffff_ffff
+const utf8 = new TextEncoder()
+
+export function createBeater(options: BeaterOptions): Beater {
+  const { id, transport } = options
+  const idBytes = typeof id === 'string' ? utf8.encode(id).length : 0
+  if (idBytes < 1 || idBytes > MAX_PEER_ID_BYTES) throw configError('id must be a string of 1 to 255 UTF-8 bytes')
+  const keys = createKeyResolver(options)
+  const clock = options.clock ?? systemClock
+  const intervalMs = options.intervalMs ?? 5000
+  if (!(intervalMs >= 1) || !Number.isFinite(intervalMs) || intervalMs > SEQ_LIMIT) throw configError('intervalMs must be a number from 1 to 2^32-1')
+  const jitter = options.jitter ?? 0.1
+  if (!(jitter >= 0 && jitter <= 1)) throw configError('jitter must be between 0 and 1')
+  const missedAcks = options.missedAcks ?? 3
+  if (!Number.isInteger(missedAcks) || missedAcks < 1) throw configError('missedAcks must be a positive integer')
+  const backoff = resolveBackoff(options.reconnect)
+  const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
+  const random = options.random ?? Math.random
+  const emitter = createEmitter<BeaterListeners>()
+
+  let phase: 'idle' | 'running' | 'stopped' = 'idle'
+  let connected = false
+  let timer: TimerHandle | undefined
+  let incarnation = 0
+  let seq = 0
+  let attempt = 0
+  let missed = 0
+  let ackedSinceTick = false
+  let lost = false
+  let lastRtt: number | undefined
+  let stopping: Promise<void> | undefined
+  const outstanding = new Map<number, number>()
+  let sent = 0
+  let acked = 0
+  let rejectedAcks = 0
+  let reconnects = 0
+
+  const handler: ClientTransportHandler = {
+    onFrame: onAck,
+    onLinkDown(error) {
+      if (phase !== 'running' || !connected) return
+      connected = false
+      cancelTimer()
+      emitter.emit('disconnect', error)
+      scheduleReconnect()
+    },
+  }
+
+  function cancelTimer(): void {
+    if (timer !== undefined) clock.clearTimeout(timer)
+    timer = undefined
+  }
+
+  function fail(error: unknown, message: string): void {
+    const wrapped = HeartbeatError.isInstance(error) ? error : new HeartbeatError('HB_ERR_TRANSPORT', message, { cause: error })
+    emitter.emit('error', wrapped)
+  }
+
+  function connect(): void {
+    timer = undefined
+    transport.connect(handler, { maxFrameBytes }).then(
+      () => {
+        if (phase !== 'running') return
+        connected = true
+        attempt = 0
+        emitter.emit('connect')
+        send('hello')
+        scheduleBeat()
+      },
+      (error: unknown) => {
+        if (phase !== 'running') return
+        fail(error, 'connect failed')
+        scheduleReconnect()
+      },
+    )
+  }
+
+  function scheduleReconnect(): void {
+    reconnects++
+    timer = clock.setTimeout(connect, backoffDelay(attempt++, backoff, random))
+  }
+
+  function scheduleBeat(): void {
+    const delay = intervalMs * (1 - jitter / 2 + random() * jitter)
+    timer = clock.setTimeout(onBeatTimer, delay)
+  }
+
+  function onBeatTimer(): void {
+    timer = undefined
+    if (phase !== 'running') return
+    if (ackedSinceTick) missed = 0
+    else missed++
+    ackedSinceTick = false
+    if (missed >= missedAcks && !lost) {
+      lost = true
+      emitter.emit('server-lost', { missedAcks: missed })
+      if (transport.kind === 'connection' && transport.disconnect !== undefined) {
+        // A silent server on a live-looking connection (half-open socket, a proxy
+        // answering for a dead backend): drop the link; onLinkDown reconnects.
+        transport.disconnect()
+        if (!connected || phase !== 'running') return
+      }
+    }
+    send('beat')
+    scheduleBeat()
+  }
+
+  function send(type: FrameType): Promise<void> {
+    if (seq > SEQ_LIMIT) {
+      incarnation = Math.max(clock.wallNow(), incarnation + 1)
+      seq = 0
+    }
+    const { keyId, key } = keys.signingKey(id)
+    const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs: clock.wallNow() }
+    if (type === 'hello') fields.intervalMs = Math.round(intervalMs)
+    if (type === 'beat' && lastRtt !== undefined) fields.rttMs = Math.min(Math.round(lastRtt), SEQ_LIMIT - 1)
+    const bytes = signFrame(fields, key, transport.encoding)
+    if (type !== 'bye') {
+      outstanding.set(seq, clock.now())
+      if (outstanding.size > OUTSTANDING_LIMIT) outstanding.delete(outstanding.keys().next().value as number)
+    }
+    seq++
+    sent++
+    return transport.send(bytes).catch((error: unknown) => {
+      if (phase === 'running') fail(error, `sending ${type} failed`)
+    })
+  }
+
+  function onAck(bytes: Uint8Array): void {
+    if (phase !== 'running') return
+    const verified = verifyFrame(bytes, keys, maxFrameBytes)
+    if (!verified.ok) {
+      rejectedAcks++
+      return
+    }
+    const { frame } = verified
+    const sentAt = outstanding.get(frame.seq)
+    if (frame.type !== 'ack' || frame.peerId !== id || frame.incarnation !== incarnation || sentAt === undefined) {
+      rejectedAcks++
+      return
+    }
+    outstanding.delete(frame.seq)
+    const info: AckInfo = { rttMs: clock.now() - sentAt, seq: frame.seq }
+    lastRtt = info.rttMs
+    acked++
+    ackedSinceTick = true
+    missed = 0
+    if (lost) {
+      lost = false
+      emitter.emit('server-back', info)
+    }
+    emitter.emit('ack', info)
+  }
+
+  async function shutdown(bye: boolean): Promise<void> {
+    const wasConnected = connected
+    options.signal?.removeEventListener('abort', onAbort)
+    cancelTimer()
+    if (bye && wasConnected) await send('bye')
+    phase = 'stopped'
+    connected = false
+    outstanding.clear()
+    await transport.close()
+    emitter.removeAll()
+  }
+
+  const stop: StopFunction = (stopOptions = {}) => {
+    if (phase === 'idle') phase = 'stopped'
+    stopping ??= shutdown(stopOptions.bye ?? true)
+    return stopping
+  }
+
+  const onAbort = (): void => void stop()
+
+  const beater: Beater = {
+    on: emitter.on,
+    once: emitter.once,
+    off: emitter.off,
+    listenerCount: emitter.listenerCount,
+    start() {
+      if (phase !== 'idle') throw new HeartbeatError('HB_ERR_CLOSED', 'a beater runs once; create a new one to start again')
+      phase = 'running'
+      incarnation = Math.max(clock.wallNow(), incarnation + 1)
+      seq = 0
+      if (options.signal?.aborted === true) {
+        void stop({ bye: false })
+        return stop
+      }
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      connect()
+      return stop
+    },
+    get running() {
+      return phase === 'running'
+    },
+    get rttMs() {
+      return lastRtt
+    },
+    get serverLost() {
+      return lost
+    },
+    stats() {
+      return { sent, acked, rejectedAcks, reconnects }
+    },
+  }
+  return beater
+}

@@ -1,0 +1,30 @@
+/**
+ * Decode → key lookup → constant-time MAC check: the part of accepting a frame
+ * that is the same for the monitor (peer frames) and the beater (acks).
+ * Freshness and replay are the caller's, because their state differs
+ * (per-peer sequence window on the monitor, outstanding frames on the beater).
+ */
+import { decodeFrame } from './decode-frame.js'
+import type { Frame } from './frame.js'
+import type { RejectReason } from './reject-reason.js'
+import { verifyHmacSha256 } from './signing/hmac.js'
+import type { KeyResolver } from './signing/key-resolver.js'
+import type { FrameEncoding } from './transport.js'
+
+export type VerifyResult =
+  | { readonly ok: true; readonly frame: Frame; readonly encoding: FrameEncoding; readonly key: Uint8Array }
+  | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly peerId?: string }
+
+export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): VerifyResult {
+  const decoded = decodeFrame(bytes, maxFrameBytes)
+  if (!decoded.ok) return decoded
+  const { frame } = decoded
+  const key = keys.verifyingKey(frame.peerId, frame.keyId)
+  if (key === undefined) {
+    return { ok: false, reason: 'unknown-key', detail: `no key "${frame.keyId}" for this peer`, peerId: frame.peerId }
+  }
+  if (!verifyHmacSha256(key, decoded.canonical, frame.mac)) {
+    return { ok: false, reason: 'bad-signature', detail: 'MAC does not match', peerId: frame.peerId }
+  }
+  return { ok: true, frame, encoding: decoded.encoding, key }
+}

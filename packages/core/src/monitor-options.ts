@@ -1,0 +1,101 @@
+/**
+ * The monitor's options, their defaults and their validation, apart from the
+ * wiring so each can be read (and tested) on its own.
+ */
+import type { Clock } from './clock.js'
+import { systemClock } from './clock.js'
+import type { Detector } from './detector.js'
+import { configError } from './errors.js'
+import { fixedTimeout } from './fixed-timeout.js'
+import { DEFAULT_MAX_FRAME_BYTES } from './frame.js'
+import type { LivenessConfig } from './liveness.js'
+import type { KeyOptions } from './signing/key-resolver.js'
+import type { ServerTransport } from './transport.js'
+
+export interface MonitorOptions extends KeyOptions {
+  /** A peer with no valid beat for this long is `offline` (reason `timeout`). Default 15 000. Ignored when `detector` is given. */
+  timeoutMs?: number
+  /** Decides the suspect and dead deadlines. Default `fixedTimeout({ timeoutMs })`. */
+  detector?: Detector
+  /** Timing wheel granularity: `offline` fires at most one tick after the deadline. Default `timeoutMs / 20`, clamped to 10…100. */
+  tickMs?: number
+  /** Time source. Default `systemClock`; tests pass `createFakeClock()`. */
+  clock?: Clock
+  /** The transports this monitor serves; `start()` starts them all and `close()` closes them. */
+  transports?: readonly ServerTransport[]
+  /** Most peers tracked at once; a new peer past it is rejected (`peer-limit`), known peers keep working. Default 1 000 000. */
+  maxPeers?: number
+  /** Largest frame accepted, in bytes. Default 2048. */
+  maxFrameBytes?: number
+  /** Largest accepted difference between a frame's timestamp and this machine's wall clock. Default 30 000. */
+  skewMs?: number
+  /** Beats needed for a dead peer to come back online (hysteresis). Default 1. */
+  riseBeats?: number
+  /** What a connection transport's link-down does to a live peer. Default `suspect`. */
+  linkDown?: LivenessConfig['linkDown']
+  /** A connection that sends no valid frame within this time is closed. Default 10 000. */
+  helloTimeoutMs?: number
+  /** A dead or left peer is forgotten this long after its last frame (never less than 2 × `skewMs`, so replays stay detectable). Default 60 000. */
+  forgetAfterMs?: number
+  /**
+   * Local-health guard: when the monitor's own timer runs this much late, its
+   * event loop was blocked and it could not hear beats; peers whose deadline
+   * fell in that time get the lost time back instead of being convicted.
+   * Default `max(1000, 4 × tickMs)`; `Infinity` disables the guard.
+   */
+  loopLagToleranceMs?: number
+  /** Closes the monitor when aborted. */
+  signal?: AbortSignal
+}
+
+export interface ResolvedMonitorOptions {
+  readonly detector: Detector
+  readonly tickMs: number
+  readonly clock: Clock
+  readonly transports: readonly ServerTransport[]
+  readonly maxPeers: number
+  readonly maxFrameBytes: number
+  readonly skewMs: number
+  readonly liveness: LivenessConfig
+  readonly helloTimeoutMs: number
+  readonly forgetAfterMs: number
+  readonly loopLagToleranceMs: number
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0 || (!allowInfinity && !Number.isFinite(value))) {
+    throw configError(`${name} must be a positive${allowInfinity ? '' : ' finite'} number, got ${String(value)}`)
+  }
+  return value
+}
+
+export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
+  const timeoutMs = positive('timeoutMs', options.timeoutMs, 15_000)
+  const detector = options.detector ?? fixedTimeout({ timeoutMs })
+  const tickMs = positive('tickMs', options.tickMs, Math.min(100, Math.max(10, Math.round(timeoutMs / 20))))
+  const skewMs = positive('skewMs', options.skewMs, 30_000)
+  const riseBeats = positive('riseBeats', options.riseBeats, 1)
+  if (!Number.isInteger(riseBeats) || riseBeats > 65_535) throw configError('riseBeats must be an integer from 1 to 65535')
+  const maxPeers = positive('maxPeers', options.maxPeers, 1_000_000, true)
+  const maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES)
+  const linkDown = options.linkDown ?? 'suspect'
+  if (linkDown !== 'suspect' && linkDown !== 'offline' && linkDown !== 'ignore') {
+    throw configError(`linkDown must be 'suspect', 'offline' or 'ignore', got ${String(linkDown)}`)
+  }
+  const transports = options.transports ?? []
+  if (transports.length > 254) throw configError('a monitor serves at most 254 transports')
+  return {
+    detector,
+    tickMs,
+    clock: options.clock ?? systemClock,
+    transports,
+    maxPeers,
+    maxFrameBytes,
+    skewMs,
+    liveness: { riseBeats, linkDown },
+    helloTimeoutMs: positive('helloTimeoutMs', options.helloTimeoutMs, 10_000),
+    forgetAfterMs: Math.max(positive('forgetAfterMs', options.forgetAfterMs, 60_000), 2 * skewMs),
+    loopLagToleranceMs: positive('loopLagToleranceMs', options.loopLagToleranceMs, Math.max(1000, 4 * tickMs), true),
+  }
+}

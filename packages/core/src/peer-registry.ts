@@ -1,0 +1,116 @@
+/**
+ * The monitor's table of peers: an id → slot map plus column storage in typed
+ * arrays, so a million peers cost a Map entry, an id string and a few dozen
+ * bytes of numbers each, not an object, a closure and a timer apiece.
+ *
+ * A slot is a small integer reused after a peer is forgotten; the timing
+ * wheel, the replay window and the detector state are indexed by it too.
+ */
+import type { Link } from './transport.js'
+import type { PeerState } from './liveness.js'
+
+/** States as stored in the `state` column. 0 is a free slot. */
+export const STATE_CODES = { new: 0, alive: 1, suspect: 2, dead: 3, left: 4 } as const
+export const STATE_NAMES: readonly (PeerState | 'new')[] = ['new', 'alive', 'suspect', 'dead', 'left']
+
+export interface PeerRegistry {
+  readonly size: number
+  slotOf(id: string): number
+  /** A fresh slot for a new id (the caller checked `maxPeers`). */
+  add(id: string): number
+  /** Frees a slot; its columns are reset. */
+  remove(slot: number): void
+  idOf(slot: number): string
+  /** Slots in use, in no particular order. */
+  slots(): IterableIterator<number>
+
+  lastBeat: Float64Array
+  state: Uint8Array
+  rise: Uint16Array
+  transport: Uint8Array
+  /** The RTT the peer reported in its last beat, NaN when unknown. */
+  rtt: Float32Array
+  /** Detector state, `detectorSlots` numbers per peer. */
+  detector: Float64Array
+  readonly detectorSlots: number
+  remote: (string | undefined)[]
+  link: (Link | undefined)[]
+}
+
+export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024): PeerRegistry {
+  const bySlot = new Map<string, number>()
+  const ids: (string | undefined)[] = []
+  const free: number[] = []
+  let capacity = 0
+  let next = 0
+
+  const registry: PeerRegistry = {
+    get size() {
+      return bySlot.size
+    },
+    slotOf(id) {
+      return bySlot.get(id) ?? -1
+    },
+    add(id) {
+      let slot = free.pop()
+      if (slot === undefined) {
+        slot = next++
+        if (slot >= capacity) grow(Math.max(initialCapacity, capacity * 2))
+      }
+      bySlot.set(id, slot)
+      ids[slot] = id
+      return slot
+    },
+    remove(slot) {
+      const id = ids[slot]
+      if (id === undefined) return
+      bySlot.delete(id)
+      ids[slot] = undefined
+      registry.remote[slot] = undefined
+      registry.link[slot] = undefined
+      registry.state[slot] = 0
+      registry.rise[slot] = 0
+      registry.rtt[slot] = Number.NaN
+      registry.detector.fill(0, slot * detectorSlots, (slot + 1) * detectorSlots)
+      free.push(slot)
+    },
+    idOf(slot) {
+      return ids[slot] ?? ''
+    },
+    slots() {
+      return bySlot.values()
+    },
+    lastBeat: new Float64Array(0),
+    state: new Uint8Array(0),
+    rise: new Uint16Array(0),
+    transport: new Uint8Array(0),
+    rtt: new Float32Array(0),
+    detector: new Float64Array(0),
+    detectorSlots,
+    remote: [],
+    link: [],
+  }
+
+  function grow(to: number): void {
+    registry.lastBeat = resize(registry.lastBeat, to, Float64Array)
+    registry.state = resize(registry.state, to, Uint8Array)
+    registry.rise = resize(registry.rise, to, Uint16Array)
+    registry.transport = resize(registry.transport, to, Uint8Array)
+    const rtt = resize(registry.rtt, to, Float32Array)
+    rtt.fill(Number.NaN, capacity)
+    registry.rtt = rtt
+    registry.detector = resize(registry.detector, to * detectorSlots, Float64Array)
+    capacity = to
+  }
+
+  grow(initialCapacity)
+  return registry
+}
+
+type TypedArrayConstructor<T> = new (length: number) => T & { set(source: ArrayLike<number>): void }
+
+function resize<T extends { length: number }>(old: T, length: number, Ctor: TypedArrayConstructor<T>): T {
+  const next = new Ctor(length)
+  next.set(old as unknown as ArrayLike<number>)
+  return next
+}

@@ -1,0 +1,12 @@
+/**
+ * `@hb/core/testing`: what you need to test code that uses hb, and what every
+ * transport adapter needs to test itself. Safe to import from plain scripts:
+ * nothing here imports a test runner.
+ */
+export { createFakeClock } from './fake-clock.js'
+export type { FakeClock } from './fake-clock.js'
+export { createMemoryTransportPair } from './memory-transport.js'
+export type { MemoryClientTransport, MemoryTransportOptions, MemoryTransportPair } from './memory-transport.js'
+export { transportConformance } from './conformance.js'
+export type { ConformanceOptions, ConformanceTestApi } from './conformance.js'
+export { settle } from './settle.js'

@@ -1,0 +1,352 @@
+/**
+ * A hashed timing wheel: one deadline per integer entry (the monitor's peer
+ * slot), any number of them, on ONE clock timer. Arm, re-arm and cancel are
+ * O(1) and allocate nothing: entries live in typed arrays as doubly linked
+ * lists, one list per slot, because a monitor re-arms every peer on every beat
+ * and a million `setTimeout`s would cost both memory and time.
+ *
+ * Time is cut into ticks of `tickMs`; tick t covers (t-1)·tickMs, t·tickMs].
+ * An entry with deadline D belongs to tick ceil(D / tickMs) and lives in slot
+ * `tick mod slots`, and tick t is processed only once clock.now() >= t·tickMs,
+ * so nothing ever fires early. A slot also holds entries of later revolutions;
+ * they carry their tick and are skipped until it comes.
+ */
+import type { Clock, TimerHandle } from './clock.js'
+import { HeartbeatError, configError } from './errors.js'
+
+/** Options of `createTimingWheel`. */
+export interface TimingWheelOptions {
+  clock: Clock
+  /** Granularity. An entry fires no earlier than its deadline and (event loop not blocked) at most one tick after it. Default 100. */
+  tickMs?: number
+  /** Number of slots, rounded up to a power of two. Default 1024. Deadlines beyond slots*tickMs still work (they wait extra revolutions). */
+  slots?: number
+  /** Most expirations delivered per timer callback; the rest continue on a 0 ms clock timer, so a mass expiry cannot stall the event loop. Default 10_000. */
+  maxBatch?: number
+  /**
+   * Called once per expired entry, after the entry was disarmed (so the
+   * callback may re-arm it, or arm/cancel others). `lagMs` is how late the
+   * clock timer that began this run of expirations ran versus the time it was
+   * due (0 when on time); chunks continued on 0 ms timers report the same lag,
+   * since they deliver expirations delayed by the same blockage.
+   *
+   * An exception thrown here does not stop the wheel: the remaining
+   * expirations are still delivered, and the first exception of each clock
+   * callback is rethrown from a microtask (`queueMicrotask`), where it surfaces
+   * as an uncaught exception as it would from a plain timer.
+   */
+  onExpire(entry: number, lagMs: number): void
+}
+
+/** Deadlines for integer entries on one clock timer. Create with `createTimingWheel`. */
+export interface TimingWheel {
+  /**
+   * Arms (or re-arms, moving it) `entry` at an absolute `clock.now()`-based
+   * deadline in ms. `entry` is an integer 0 <= entry < 2^31; storage grows by
+   * doubling as needed. O(1).
+   *
+   * A deadline that has already passed fires at the wheel's next processing,
+   * no later than the next tick boundary. Armed from inside `onExpire` (or
+   * between the chunks of a mass expiry), such an entry fires after the
+   * current run of expirations, never within it: a callback that keeps
+   * re-arming into the past fires once per tick, not in a loop.
+   *
+   * Throws `HB_ERR_CONFIG` for a bad entry or a non-finite deadline, and
+   * `HB_ERR_CLOSED` after `close()`.
+   */
+  arm(entry: number, deadlineMs: number): void
+  /** Disarms; returns whether it was armed. O(1). */
+  cancel(entry: number): boolean
+  isArmed(entry: number): boolean
+  /** The armed deadline, or NaN. */
+  deadlineOf(entry: number): number
+  /** Number of armed entries. */
+  readonly size: number
+  /** Cancels every entry and the clock timer. Idempotent. `arm()` after close throws `HB_ERR_CLOSED`. */
+  close(): void
+}
+
+const NONE = -1
+const ENTRY_LIMIT = 2 ** 31
+const MAX_SLOTS = 2 ** 24
+const INITIAL_CAPACITY = 1024
+
+/** Creates a timing wheel. Throws `HB_ERR_CONFIG` for invalid options. */
+export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
+  const { clock, onExpire } = options
+  const tickMs = options.tickMs ?? 100
+  const requestedSlots = options.slots ?? 1024
+  const maxBatch = options.maxBatch ?? 10_000
+  if (typeof clock?.now !== 'function') throw configError('createTimingWheel: clock is required')
+  if (typeof onExpire !== 'function') throw configError('createTimingWheel: onExpire must be a function')
+  if (!(tickMs > 0) || !Number.isFinite(tickMs)) throw configError(`createTimingWheel: tickMs must be > 0, got ${tickMs}`)
+  if (!Number.isInteger(requestedSlots) || requestedSlots < 1 || requestedSlots > MAX_SLOTS) {
+    throw configError(`createTimingWheel: slots must be an integer in 1…${MAX_SLOTS}, got ${requestedSlots}`)
+  }
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) {
+    throw configError(`createTimingWheel: maxBatch must be a positive integer, got ${maxBatch}`)
+  }
+  let slotCount = 1
+  while (slotCount < requestedSlots) slotCount *= 2
+
+  // Index accesses below use `!`: every entry index is range-checked at the API
+  // edge, and list links only ever hold valid indices or NONE (checked first).
+  const heads = new Int32Array(slotCount).fill(NONE)
+  let capacity = 0
+  let deadlines = new Float64Array(0) // NaN = not armed
+  let ticks = new Float64Array(0)
+  let nexts = new Int32Array(0)
+  let prevs = new Int32Array(0)
+  let size = 0
+  let closed = false
+
+  // Outside a run, every tick before nextTick has been processed and every
+  // armed entry has tick >= nextTick.
+  let nextTick = lastTickReached(clock.now()) + 1
+  let timer: TimerHandle
+  let timerArmed = false
+  let wakeTick = 0
+  let timerDueAt = 0
+
+  // A run is one batch of expirations: every entry due when a clock timer
+  // fired, delivered over one or more chunks. Entries armed during a run get a
+  // tick after runTarget, which keeps the run bounded.
+  let inRun = false
+  let delivering = false
+  let runTarget = 0
+  let runLastScan = 0
+  let runLagMs = 0
+  let scanTick = 0
+  // The next entry of the slot being scanned; unlink() advances it, so
+  // callbacks may cancel or move any entry while a slot is walked.
+  let scanNext = NONE
+  let failed = false
+  let firstError: unknown
+
+  function lastTickReached(now: number): number {
+    let tick = Math.floor(now / tickMs)
+    // Division rounds; nudge so that tick·tickMs <= now < (tick+1)·tickMs holds exactly.
+    if ((tick + 1) * tickMs <= now) tick++
+    else if (tick * tickMs > now) tick--
+    return tick
+  }
+
+  function tickOf(deadline: number): number {
+    let tick = Math.ceil(deadline / tickMs)
+    if (tick * tickMs < deadline) tick++
+    else if ((tick - 1) * tickMs >= deadline) tick--
+    return tick
+  }
+
+  // Exact for any integer tick up to 2^53, negative ones included (clocks may start below 0).
+  const slotOf = (tick: number): number => tick - Math.floor(tick / slotCount) * slotCount
+
+  function grow(entry: number): void {
+    let next = Math.max(capacity * 2, INITIAL_CAPACITY)
+    while (next <= entry) next *= 2
+    const grownDeadlines = new Float64Array(next).fill(Number.NaN)
+    grownDeadlines.set(deadlines)
+    const grownTicks = new Float64Array(next)
+    grownTicks.set(ticks)
+    const grownNexts = new Int32Array(next)
+    grownNexts.set(nexts)
+    const grownPrevs = new Int32Array(next)
+    grownPrevs.set(prevs)
+    deadlines = grownDeadlines
+    ticks = grownTicks
+    nexts = grownNexts
+    prevs = grownPrevs
+    capacity = next
+  }
+
+  function link(entry: number, tick: number): void {
+    const slot = slotOf(tick)
+    const head = heads[slot]!
+    ticks[entry] = tick
+    nexts[entry] = head
+    prevs[entry] = NONE
+    if (head !== NONE) prevs[head] = entry
+    heads[slot] = entry
+  }
+
+  function unlink(entry: number): void {
+    const next = nexts[entry]!
+    const previous = prevs[entry]!
+    if (entry === scanNext) scanNext = next
+    if (previous === NONE) heads[slotOf(ticks[entry]!)] = next
+    else nexts[previous] = next
+    if (next !== NONE) prevs[next] = previous
+  }
+
+  function disarm(entry: number): void {
+    unlink(entry)
+    deadlines[entry] = Number.NaN
+    size--
+  }
+
+  const isEntry = (entry: number): boolean => entry >>> 0 === entry && entry < capacity
+
+  function setTimer(tick: number, now: number): void {
+    wakeTick = tick
+    // No rounding: the fake clock is exact. A real timer that fires a hair early
+    // takes the early path in onTimer and sleeps for the remainder.
+    startTimer(Math.max(0, tick * tickMs - now), now)
+  }
+
+  function startTimer(delayMs: number, now: number): void {
+    timerDueAt = now + delayMs
+    timerArmed = true
+    timer = clock.setTimeout(onTimer, delayMs)
+  }
+
+  function clearTimer(): void {
+    if (!timerArmed) return
+    timerArmed = false
+    clock.clearTimeout(timer)
+  }
+
+  /** Sleeps until the first non-empty slot, so a sparse wheel does not wake every tick. */
+  function schedule(now: number): void {
+    if (size === 0) return
+    let tick = nextTick
+    for (let i = 0; i < slotCount && heads[slotOf(tick)] === NONE; i++) tick++
+    setTimer(tick, now)
+  }
+
+  /** Ends a run whose remaining work vanished (everything cancelled between chunks). */
+  function goIdle(): void {
+    clearTimer()
+    if (inRun) nextTick = runTarget + 1
+    inRun = false
+    scanNext = NONE
+  }
+
+  /** Delivers up to `budget` expirations of the current run; returns whether the run is complete. */
+  function drain(budget: number): boolean {
+    let left = budget
+    for (;;) {
+      while (scanNext !== NONE) {
+        const entry = scanNext
+        scanNext = nexts[entry]!
+        if (ticks[entry]! > runTarget) continue // a later revolution
+        if (left === 0) {
+          scanNext = entry
+          return false
+        }
+        left--
+        disarm(entry)
+        try {
+          onExpire(entry, runLagMs)
+        } catch (error) {
+          if (!failed) {
+            failed = true
+            firstError = error
+          }
+        }
+        if (closed) return true
+      }
+      if (scanTick >= runLastScan) return true
+      scanTick++
+      scanNext = heads[slotOf(scanTick)]!
+    }
+  }
+
+  function onTimer(): void {
+    timerArmed = false
+    if (closed) return
+    const now = clock.now()
+    if (!inRun) {
+      const reached = lastTickReached(now)
+      // A timer may fire a fraction of a millisecond early; never process a tick before its time.
+      if (reached < nextTick) return schedule(now)
+      inRun = true
+      runTarget = reached
+      runLagMs = Math.max(0, now - timerDueAt)
+      // After a long block (more ticks missed than slots), one sweep of every
+      // slot finds all due entries: work is bounded by slots, not by lag.
+      runLastScan = Math.min(reached, nextTick + slotCount - 1)
+      scanTick = nextTick - 1
+      scanNext = NONE
+    }
+    delivering = true
+    const complete = drain(maxBatch)
+    delivering = false
+    if (!closed) {
+      if (complete) {
+        inRun = false
+        nextTick = runTarget + 1
+        schedule(clock.now())
+      } else {
+        startTimer(0, clock.now()) // yield to the event loop between chunks
+      }
+    }
+    if (failed) {
+      const error = firstError
+      failed = false
+      firstError = undefined
+      queueMicrotask(() => {
+        throw error
+      })
+    }
+  }
+
+  return {
+    arm(entry: number, deadlineMs: number): void {
+      if (closed) throw new HeartbeatError('HB_ERR_CLOSED', 'timing wheel: arm() after close()')
+      if (entry >>> 0 !== entry || entry >= ENTRY_LIMIT) {
+        throw configError(`timing wheel: entry must be an integer in 0…2^31-1, got ${entry}`)
+      }
+      if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
+      if (entry >= capacity) grow(entry)
+      if (Number.isNaN(deadlines[entry]!)) {
+        // Idle since who knows when: skip the empty ticks instead of walking them later.
+        if (size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
+        size++
+      } else {
+        unlink(entry)
+      }
+      const floor = inRun ? runTarget + 1 : nextTick
+      const tick = Math.max(tickOf(deadlineMs), floor)
+      deadlines[entry] = deadlineMs
+      link(entry, tick)
+      if (inRun) return // the run reschedules when it completes
+      if (!timerArmed) {
+        setTimer(tick, clock.now())
+      } else if (tick < wakeTick) {
+        // Wake at the earliest tick any entry can have, not at this one: then no
+        // later arm can be earlier still, so at most one reschedule per wake.
+        clearTimer()
+        setTimer(nextTick, clock.now())
+      }
+    },
+
+    cancel(entry: number): boolean {
+      if (!isEntry(entry) || Number.isNaN(deadlines[entry]!)) return false
+      disarm(entry)
+      if (size === 0 && !delivering) goIdle()
+      return true
+    },
+
+    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(deadlines[entry]!),
+
+    deadlineOf: (entry: number): number => (isEntry(entry) ? deadlines[entry]! : Number.NaN),
+
+    get size(): number {
+      return size
+    },
+
+    close(): void {
+      if (closed) return
+      closed = true
+      goIdle()
+      heads.fill(NONE)
+      // Drop the storage: a closed monitor should not keep 24 MB per million peers alive.
+      capacity = 0
+      deadlines = new Float64Array(0)
+      ticks = new Float64Array(0)
+      nexts = new Int32Array(0)
+      prevs = new Int32Array(0)
+      size = 0
+    },
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The transport seam: the whole contract between `@hb/core` and an adapter
+ * (`@hb/udp`, `@hb/tcp`, `@hb/ws`, `@hb/http`, or your own).
+ *
+ * An adapter moves bytes and reports links. It never parses, signs or
+ * verifies frames, never arms a timer for liveness, never decides who is
+ * online: the core does all of that, once, for every transport. If an
+ * adapter finds itself needing a timer or a parser, that code belongs in
+ * core (the one exception is TCP's length prefix, because TCP has no
+ * message boundaries).
+ *
+ * Vocabulary:
+ * - a *frame* is one complete hb message (binary or JSON, see PROTOCOL.md),
+ *   with any transport framing (TCP length prefix, HTTP body) removed;
+ * - a *link* is one live connection of a connection transport (TCP, WS);
+ *   datagram (UDP) and request (HTTP) transports have no links.
+ *
+ * Errors: every promise here rejects only with a `HeartbeatError`
+ * (`HB_ERR_TRANSPORT_CLOSED` after `close()`, `HB_ERR_TRANSPORT` for an
+ * underlying socket error, with the socket error as `cause`).
+ */
+import type { RejectReason } from './reject-reason.js'
+
+/**
+ * How a transport moves frames, which tells the core what it may expect:
+ * - `datagram`: one frame per packet, no connection, replies go to the sender's address (UDP);
+ * - `connection`: a long-lived link per client, link-down is reported (TCP, WS);
+ * - `request`: one frame per request, the reply is the response (HTTP).
+ */
+export type TransportKind = 'datagram' | 'connection' | 'request'
+
+/** Which frame encoding a transport carries (PROTOCOL.md §2 and §3). */
+export type FrameEncoding = 'binary' | 'json'
+
+/** Where a server transport listens, once started. */
+export interface TransportAddress {
+  /** Numeric host, e.g. `127.0.0.1` or `::1`. */
+  readonly host: string
+  /** The bound port (the real one when `port: 0` was asked for). */
+  readonly port: number
+  /** `IPv4` or `IPv6`. */
+  readonly family: string
+  /** A URL a client can use, where the transport has one (`ws://…`, `http://…`). */
+  readonly url?: string
+}
+
+/** Options the core hands to a transport when it starts or connects it. */
+export interface TransportStartOptions {
+  /**
+   * The largest frame the core accepts. A transport that can tell a frame is
+   * larger before reading it (TCP's announced length, WS `maxPayload`, HTTP
+   * `Content-Length`) must refuse it without buffering it and report it with
+   * `onRejected({ reason: 'too-large' })`; otherwise the core rejects it.
+   */
+  readonly maxFrameBytes: number
+}
+
+/**
+ * One live connection of a connection transport. Created by the adapter,
+ * handed to the core with `onLinkUp`, and the same object is passed with every
+ * frame that arrives on it, so the core can key state by identity.
+ */
+export interface Link {
+  /** Unique per transport for its lifetime; stable while the link is up. */
+  readonly id: number
+  /** The peer's address, for display and `peer.remoteAddress` (`host:port`). */
+  readonly remoteAddress: string
+  /**
+   * Sends one frame on this link (the adapter adds its own framing).
+   * Called by the core for acks. Never throws; a failed write is reported
+   * as link-down by the adapter, not here.
+   */
+  send(bytes: Uint8Array): void
+  /**
+   * Closes the link (the core calls it for a peer it declared dead, or a link
+   * that did not authenticate in time). The adapter then reports
+   * `onLinkDown(link)` once, as for any other close. Idempotent.
+   */
+  close(): void
+}
+
+/** One frame received by a server transport, as handed to the core. */
+export interface InboundFrame {
+  /**
+   * The frame's bytes. Valid only for the duration of `onFrame`: the core
+   * copies whatever it keeps, so an adapter may reuse its buffer.
+   */
+  readonly bytes: Uint8Array
+  /** The sender's address (`host:port`), for display and `peer.remoteAddress`. */
+  readonly remoteAddress: string
+  /** The link the frame came on (connection transports only). */
+  readonly link?: Link
+  /**
+   * Sends a frame back to the sender: to its address (datagram), on its link
+   * (connection), or as the response body (request). The core calls it at most
+   * once per inbound frame, synchronously inside `onFrame`, and only for a
+   * frame it accepted (the signed ack). Never throws.
+   */
+  reply(bytes: Uint8Array): void
+}
+
+/** What the core decided about an inbound frame. Request transports map it to a status. */
+export type FrameVerdict =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly reason: RejectReason }
+
+/** What a transport-level rejection carries (frames refused before the core saw them). */
+export interface TransportRejection {
+  readonly reason: RejectReason
+  readonly remoteAddress: string
+  /** A human-readable detail. Never contains frame contents or secrets. */
+  readonly detail?: string
+}
+
+/** Implemented by the core (the monitor); called by a server transport. */
+export interface ServerTransportHandler {
+  /**
+   * Called for every complete inbound frame, synchronously, in arrival order.
+   * Never throws (bad input is a verdict, not an exception). A request
+   * transport answers with the verdict; others may ignore it.
+   */
+  onFrame(frame: InboundFrame): FrameVerdict
+  /**
+   * Connection transports: a new link was accepted. The core starts the
+   * authentication deadline: a link that sends no valid frame in time is closed.
+   */
+  onLinkUp(link: Link): void
+  /**
+   * Connection transports: the link is gone (closed by either side, errored,
+   * or closed by `link.close()`). Called exactly once per link, never before
+   * `onLinkUp`, and no `onFrame` for that link follows.
+   */
+  onLinkDown(link: Link): void
+  /** A frame the transport refused on its own (oversize, broken framing). Counted and reported by the core. */
+  onRejected(rejection: TransportRejection): void
+}
+
+/** The server side of a transport, served by a monitor. */
+export interface ServerTransport {
+  /** Short lower-case name shown as `peer.transport` (`udp`, `tcp`, `ws`, `http`, `memory`). */
+  readonly name: string
+  readonly kind: TransportKind
+  /**
+   * Binds and starts delivering frames to `handler`. Called once, by
+   * `monitor.start()`. Resolves once listening (so `address()` is known);
+   * rejects with `HB_ERR_TRANSPORT` if it cannot bind.
+   */
+  start(handler: ServerTransportHandler, options: TransportStartOptions): Promise<void>
+  /** Where it listens, once started; `null` before `start()` and after `close()`. */
+  address(): TransportAddress | null
+  /**
+   * Stops listening and closes every link (reporting each `onLinkDown` first),
+   * releasing every socket, port and timer. Idempotent: later calls return the
+   * same promise. Called by `monitor.close()`.
+   */
+  close(): Promise<void>
+}
+
+/** Implemented by the core (the beater); called by a client transport. */
+export interface ClientTransportHandler {
+  /** A frame from the server (an ack), in arrival order. Never throws. */
+  onFrame(bytes: Uint8Array): void
+  /**
+   * Connection transports: the link to the server is gone. The beater decides
+   * whether and when to `connect()` again (backoff lives in core). Not called
+   * after `close()`.
+   */
+  onLinkDown(error?: Error): void
+}
+
+/** The client side of a transport, driven by a beater. */
+export interface ClientTransport {
+  readonly name: string
+  readonly kind: TransportKind
+  /** The encoding the server side of this transport expects. */
+  readonly encoding: FrameEncoding
+  /**
+   * Opens the transport: connects (connection), binds a socket (datagram) or
+   * does nothing (request). The beater calls it on start and again after each
+   * `onLinkDown`, never while a previous `connect()` is pending. Rejects with
+   * `HB_ERR_TRANSPORT` if it cannot connect, `HB_ERR_TRANSPORT_CLOSED` after `close()`.
+   */
+  connect(handler: ClientTransportHandler, options: TransportStartOptions): Promise<void>
+  /**
+   * Sends one frame. Resolves when handed to the OS (datagram, connection) or
+   * when the response was received and delivered to `onFrame` (request).
+   * Rejects with `HB_ERR_TRANSPORT_CLOSED` after `close()` or while not
+   * connected, `HB_ERR_TRANSPORT` on a failed write or request.
+   */
+  send(bytes: Uint8Array): Promise<void>
+  /**
+   * Connection transports: drops the current link as if it had failed (the
+   * beater calls it when the server stopped acking: a half-open socket looks
+   * alive to the OS). The transport then reports `onLinkDown` once, and the
+   * beater reconnects with `connect()`. Not final, unlike `close()`.
+   */
+  disconnect?(): void
+  /** Closes every socket and pending request, for good. Idempotent. */
+  close(): Promise<void>
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest'
+import { createBeater, createMonitor, decodeFrame, HeartbeatError } from '../src/index.js'
+import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
+import { SECRET } from './helpers.js'
+
+function world(kind: 'connection' | 'datagram' = 'connection') {
+  const clock = createFakeClock(0)
+  const sent: { at: number; type: string; seq: number }[] = []
+  const pair = createMemoryTransportPair({
+    kind,
+    tap(direction, bytes) {
+      const decoded = decodeFrame(bytes, 4096)
+      if (direction === 'to-server' && decoded.ok) sent.push({ at: clock.now(), type: decoded.frame.type, seq: decoded.frame.seq })
+    },
+  })
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 1000, clock, transports: [pair.server] })
+  const events: string[] = []
+  monitor.on('online', (p) => events.push(`${clock.now()} online ${p.id}`))
+  monitor.on('offline', (p, reason) => events.push(`${clock.now()} offline ${p.id} ${reason}`))
+  monitor.on('suspect', (p) => events.push(`${clock.now()} suspect ${p.id}`))
+  return { clock, pair, monitor, events, sent }
+}
+
+describe('beater', () => {
+  it('runs the README example: hello at once, a beat every interval, acks with RTT', async () => {
+    const { clock, pair, monitor, events, sent } = world()
+    await monitor.start()
+    const beater = createBeater({ id: 'client-1', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0 })
+    const acks: number[] = []
+    beater.on('ack', ({ seq, rttMs }) => acks.push(seq) && expect(rttMs).toBe(0))
+    const stop = beater.start()
+    await settle()
+    expect(events).toEqual(['0 online client-1'])
+    clock.advance(1000)
+    expect(sent.map((f) => `${f.at} ${f.type} ${f.seq}`)).toEqual(['0 hello 0', '250 beat 1', '500 beat 2', '750 beat 3', '1000 beat 4'])
+    expect(acks).toEqual([0, 1, 2, 3, 4])
+    expect(beater.rttMs).toBe(0)
+    await stop()
+    expect(events).toEqual(['0 online client-1', '1000 offline client-1 left'])
+    expect(beater.running).toBe(false)
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('stop({ bye: false }) goes silent: offline by timeout at the right tick', async () => {
+    const { clock, pair, monitor, events } = world('datagram')
+    await monitor.start()
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0 })
+    const stop = beater.start()
+    await settle()
+    clock.advance(500) // last beat at 500
+    await stop({ bye: false })
+    clock.advance(999)
+    expect(events).toEqual(['0 online c'])
+    clock.advance(51)
+    expect(events).toEqual(['0 online c', '1500 offline c timeout'])
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('jitter keeps every interval within intervalMs × [1 − j/2, 1 + j/2]', async () => {
+    const { clock, pair, monitor, sent } = world('datagram')
+    await monitor.start()
+    let r = 0
+    const random = () => (r = (r * 7 + 3) % 11) / 11
+    const stop = createBeater({ id: 'j', secret: SECRET, transport: pair.client, intervalMs: 1000, jitter: 0.2, clock, random }).start()
+    await settle()
+    clock.advance(20_000)
+    const gaps = sent.slice(1).map((f, i) => f.at - (sent[i] as { at: number }).at)
+    expect(gaps.length).toBeGreaterThan(15)
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(900)
+      expect(gap).toBeLessThanOrEqual(1100)
+    }
+    expect(new Set(gaps).size).toBeGreaterThan(1)
+    await stop({ bye: false })
+    await monitor.close()
+  })
+
+  it('server-lost after missedAcks silent intervals, server-back when acks return (datagram)', async () => {
+    const { clock, pair, monitor } = world('datagram')
+    await monitor.start()
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, missedAcks: 3 })
+    const seen: string[] = []
+    beater.on('server-lost', ({ missedAcks }) => seen.push(`${clock.now()} lost ${missedAcks}`))
+    beater.on('server-back', () => seen.push(`${clock.now()} back`))
+    const stop = beater.start()
+    await settle()
+    clock.advance(100)
+    pair.setPartitioned(true)
+    clock.advance(400) // beats at 200, 300, 400 unanswered: the 500 tick ends the 3rd silent interval
+    expect(seen).toEqual(['500 lost 3'])
+    expect(beater.serverLost).toBe(true)
+    pair.setPartitioned(false)
+    clock.advance(100)
+    expect(seen).toEqual(['500 lost 3', '600 back'])
+    await stop()
+    await monitor.close()
+  })
+
+  it('connection transports: a silent server makes the beater drop the link and reconnect with backoff', async () => {
+    const { clock, pair, monitor, sent } = world('connection')
+    await monitor.start()
+    const beater = createBeater({
+      id: 'c', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, missedAcks: 2,
+      random: () => 0.5, reconnect: { initialDelayMs: 400, maxDelayMs: 1000 },
+    })
+    const seen: string[] = []
+    beater.on('disconnect', () => seen.push(`${clock.now()} disconnect`))
+    beater.on('connect', () => seen.push(`${clock.now()} connect`))
+    const stop = beater.start()
+    await settle()
+    pair.setPartitioned(true)
+    clock.advance(200) // 2 silent intervals → server-lost → link dropped; reconnect in 0.5 × 400 ms
+    pair.setPartitioned(false)
+    clock.advance(199)
+    await settle()
+    expect(seen).toEqual(['0 connect', '200 disconnect'])
+    clock.advance(1)
+    await settle()
+    expect(seen).toEqual(['0 connect', '200 disconnect', '400 connect'])
+    expect(sent.filter((f) => f.type === 'hello').map((f) => f.at)).toEqual([0, 400])
+    await stop()
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('retries a failed connect with growing backoff until the server is up', async () => {
+    const clock = createFakeClock(0)
+    const pair = createMemoryTransportPair()
+    const monitor = createMonitor({ secret: SECRET, clock, transports: [pair.server] })
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, clock, random: () => 0.999, reconnect: { initialDelayMs: 100, maxDelayMs: 250 } })
+    const errors: string[] = []
+    beater.on('error', (e) => errors.push(`${clock.now()} ${e.code}`))
+    const stop = beater.start()
+    await settle()
+    clock.advance(99)
+    await settle()
+    clock.advance(199)
+    await settle()
+    expect(errors).toEqual(['0 HB_ERR_TRANSPORT', '99 HB_ERR_TRANSPORT', '298 HB_ERR_TRANSPORT'])
+    await monitor.start()
+    clock.advance(249)
+    await settle()
+    expect(monitor.get('c')?.state).toBe('alive')
+    await stop({ bye: false })
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('ignores acks it cannot verify or did not ask for', async () => {
+    const { clock, pair, monitor } = world('datagram')
+    await monitor.start()
+    const beater = createBeater({ id: 'c', secret: 'wrong-secret', transport: pair.client, clock })
+    const stop = beater.start()
+    await settle()
+    expect(monitor.stats().rejected['bad-signature']).toBe(1)
+    expect(beater.stats().acked).toBe(0)
+    await stop({ bye: false })
+    await monitor.close()
+  })
+
+  it('stops on abort (with bye), runs once, and validates its options', async () => {
+    const { clock, pair, monitor, events } = world()
+    await monitor.start()
+    const controller = new AbortController()
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, clock, signal: controller.signal })
+    beater.start()
+    await settle()
+    controller.abort()
+    await settle()
+    expect(events).toEqual(['0 online c', '0 offline c left'])
+    expect(() => beater.start()).toThrow(HeartbeatError)
+    expect(() => createBeater({ id: '', secret: SECRET, transport: pair.client })).toThrow(/id must be/)
+    expect(() => createBeater({ id: 'x', secret: SECRET, transport: pair.client, intervalMs: 0 })).toThrow(/intervalMs/)
+    expect(() => createBeater({ id: 'x', transport: pair.client })).toThrow(HeartbeatError)
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+})

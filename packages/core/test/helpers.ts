@@ -1,0 +1,31 @@
+import { createMonitor, signFrame } from '../src/index.js'
+import type { FrameFields, MonitorOptions } from '../src/index.js'
+import { createFakeClock, createMemoryTransportPair } from '../src/testing/index.js'
+import type { MemoryTransportOptions } from '../src/testing/index.js'
+
+export const SECRET = 'test-secret'
+export const SECRET_BYTES = new TextEncoder().encode(SECRET)
+
+/** A monitor on a fake clock and a memory transport, recording every event as "time event id [reason]". */
+export function setup(options: Partial<MonitorOptions> = {}, transport: MemoryTransportOptions = {}) {
+  const clock = createFakeClock(0)
+  const pair = createMemoryTransportPair(transport)
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 1000, clock, transports: [pair.server], ...options })
+  const events: string[] = []
+  const rejected: string[] = []
+  monitor.on('online', (p) => events.push(`${clock.now()} online ${p.id}`))
+  monitor.on('offline', (p, reason) => events.push(`${clock.now()} offline ${p.id} ${reason}`))
+  monitor.on('suspect', (p) => events.push(`${clock.now()} suspect ${p.id}`))
+  monitor.on('recover', (p) => events.push(`${clock.now()} recover ${p.id}`))
+  monitor.on('rejected', (info) => rejected.push(info.reason))
+  let seq = 0
+  /** A signed frame from peer `peerId`, fresh by the fake wall clock, with the next sequence number. */
+  const frame = (fields: Partial<FrameFields> = {}, key: Uint8Array = SECRET_BYTES, encoding: 'binary' | 'json' = 'binary') =>
+    signFrame(
+      { type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: ++seq, timestampMs: clock.wallNow(), ...fields },
+      key,
+      encoding,
+    )
+  const beat = (peerId = 'p1', fields: Partial<FrameFields> = {}) => pair.inject(frame({ peerId, ...fields }))
+  return { clock, pair, monitor, events, rejected, frame, beat }
+}

@@ -1,0 +1,423 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Clock } from '../src/clock.js'
+import { HeartbeatError } from '../src/errors.js'
+import { createFakeClock } from '../src/testing/fake-clock.js'
+import type { FakeClock } from '../src/testing/fake-clock.js'
+import { createTimingWheel } from '../src/timing-wheel.js'
+import type { TimingWheelOptions } from '../src/timing-wheel.js'
+
+interface Expiry {
+  entry: number
+  at: number
+  lagMs: number
+}
+
+function setup(
+  options: Partial<Omit<TimingWheelOptions, 'clock'>> = {},
+  clock: FakeClock = createFakeClock(),
+  onExpire?: (entry: number, lagMs: number) => void,
+) {
+  const expired: Expiry[] = []
+  const wheel = createTimingWheel({
+    clock,
+    ...options,
+    onExpire(entry, lagMs) {
+      expired.push({ entry, at: clock.now(), lagMs })
+      onExpire?.(entry, lagMs)
+    },
+  })
+  return { clock, wheel, expired }
+}
+
+/** A small deterministic PRNG (mulberry32), so failures reproduce. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
+
+describe('timing wheel: never early, at most one tick late', () => {
+  it.each([
+    { startMs: 0, deadline: 1, tickMs: 100, lastBefore: 0 },
+    { startMs: 0, deadline: 99, tickMs: 100, lastBefore: 98 },
+    { startMs: 0, deadline: 100, tickMs: 100, lastBefore: 99 },
+    { startMs: 0, deadline: 101, tickMs: 100, lastBefore: 100 },
+    { startMs: 0, deadline: 250, tickMs: 1, lastBefore: 249 },
+    { startMs: 0, deadline: 1_000, tickMs: 7, lastBefore: 999 },
+    { startMs: 37, deadline: 100.5, tickMs: 100, lastBefore: 100.25 },
+    { startMs: 1_234.5, deadline: 5_000.25, tickMs: 10, lastBefore: 5_000 },
+    { startMs: -5_000, deadline: -1_001, tickMs: 100, lastBefore: -1_002 },
+    { startMs: 0, deadline: 0.3, tickMs: 0.1, lastBefore: 0.29 },
+    { startMs: 0, deadline: 123_456, tickMs: 100, lastBefore: 123_455, slots: 8 },
+  ])('deadline $deadline, tick $tickMs (start $startMs)', ({ startMs, deadline, tickMs, lastBefore, slots }) => {
+    const { clock, wheel, expired } = setup({ tickMs, slots }, createFakeClock(startMs))
+    wheel.arm(3, deadline)
+    clock.advance(lastBefore - startMs)
+    expect(expired).toEqual([])
+    clock.advance(deadline + tickMs - clock.now())
+    expect(expired).toHaveLength(1)
+    const [expiry] = expired
+    expect(expiry?.entry).toBe(3)
+    expect(expiry?.at).toBeGreaterThanOrEqual(deadline)
+    expect(expiry?.at).toBeLessThanOrEqual(deadline + tickMs)
+    expect(expiry?.lagMs).toBe(0)
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('fires a deadline already passed on the next tick', () => {
+    const { clock, wheel, expired } = setup({ tickMs: 100 }, createFakeClock(1_050))
+    wheel.arm(0, 10)
+    wheel.arm(1, 1_050)
+    clock.advance(49)
+    expect(expired).toEqual([])
+    clock.advance(1)
+    expect(expired.map((e) => [e.entry, e.at])).toEqual(
+      expect.arrayContaining([
+        [0, 1_100],
+        [1, 1_100],
+      ]),
+    )
+  })
+
+  it('fires 100_000 random deadlines exactly once each, none early, none more than one tick late', () => {
+    const tickMs = 50
+    const clock = createFakeClock()
+    const random = seededRandom(42)
+    const count = 100_000
+    const deadlines = new Float64Array(count)
+    const fires = new Uint8Array(count)
+    let early = 0
+    let late = 0
+    const wheel = createTimingWheel({
+      clock,
+      tickMs,
+      slots: 256, // 12.8 s per revolution: most deadlines wait several
+      onExpire(entry) {
+        fires[entry]!++
+        const lateBy = clock.now() - deadlines[entry]!
+        if (lateBy < 0) early++
+        if (lateBy > tickMs) late++
+      },
+    })
+    for (let entry = 0; entry < count; entry++) {
+      deadlines[entry] = 1 + random() * 60_000
+      wheel.arm(entry, deadlines[entry]!)
+    }
+    expect(wheel.size).toBe(count)
+    clock.advance(30_000)
+    clock.advance(30_000 + tickMs)
+    expect({ early, late }).toEqual({ early: 0, late: 0 })
+    expect(fires.every((n) => n === 1)).toBe(true)
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+  })
+})
+
+describe('timing wheel: arm, re-arm, cancel', () => {
+  it('re-arm moves the deadline, later or earlier, without changing size', () => {
+    const { clock, wheel, expired } = setup({ tickMs: 10 })
+    wheel.arm(1, 100)
+    wheel.arm(2, 100)
+    wheel.arm(1, 500)
+    wheel.arm(2, 40)
+    expect(wheel.size).toBe(2)
+    expect(wheel.deadlineOf(1)).toBe(500)
+    clock.advance(100)
+    expect(expired.map((e) => [e.entry, e.at])).toEqual([[2, 40]])
+    clock.advance(400)
+    expect(expired.map((e) => [e.entry, e.at])).toEqual([
+      [2, 40],
+      [1, 500],
+    ])
+  })
+
+  it('cancel disarms and reports whether the entry was armed', () => {
+    const { clock, wheel, expired } = setup()
+    wheel.arm(7, 300)
+    expect(wheel.isArmed(7)).toBe(true)
+    expect(wheel.cancel(7)).toBe(true)
+    expect(wheel.cancel(7)).toBe(false)
+    expect(wheel.cancel(8)).toBe(false)
+    expect(wheel.cancel(1_000_000)).toBe(false)
+    expect(wheel.isArmed(7)).toBe(false)
+    expect(wheel.deadlineOf(7)).toBeNaN()
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+    clock.advance(1_000)
+    expect(expired).toEqual([])
+  })
+
+  it('keeps exactly one clock timer while armed and none when empty', () => {
+    const { clock, wheel } = setup({ tickMs: 10 })
+    for (let entry = 0; entry < 50; entry++) {
+      wheel.arm(entry, 1_000 - entry * 10)
+      expect(clock.pending()).toBe(1)
+    }
+    clock.advance(500)
+    expect(clock.pending()).toBe(1)
+    for (let entry = 0; entry < 50; entry++) wheel.cancel(entry)
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+    wheel.arm(3, 600)
+    expect(clock.pending()).toBe(1)
+    clock.advance(100)
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('tracks size through arms, re-arms, cancels and expiries', () => {
+    const { clock, wheel } = setup({ tickMs: 10 })
+    const steps: Array<[string, () => unknown, number]> = [
+      ['arm 0', () => wheel.arm(0, 100), 1],
+      ['arm 1', () => wheel.arm(1, 200), 2],
+      ['re-arm 0', () => wheel.arm(0, 300), 2],
+      ['cancel 1', () => wheel.cancel(1), 1],
+      ['cancel 1 again', () => wheel.cancel(1), 1],
+      ['arm 2', () => wheel.arm(2, 50), 2],
+      ['advance past 2', () => clock.advance(60), 1],
+      ['advance past 0', () => clock.advance(300), 0],
+    ]
+    for (const [name, step, size] of steps) {
+      step()
+      expect(wheel.size, name).toBe(size)
+    }
+  })
+
+  it('grows its storage past the initial capacity', () => {
+    const { clock, wheel, expired } = setup({ tickMs: 10 })
+    const entries = [0, 1_023, 1_024, 5_000, 65_537, 1_000_000]
+    entries.forEach((entry, i) => wheel.arm(entry, 100 + i * 10))
+    expect(wheel.size).toBe(entries.length)
+    for (const entry of entries) expect(wheel.isArmed(entry)).toBe(true)
+    expect(wheel.deadlineOf(1_000_000)).toBe(150)
+    expect(wheel.isArmed(999_999)).toBe(false)
+    clock.advance(200)
+    expect(expired.map((e) => e.entry)).toEqual(entries)
+  })
+
+  it.each([
+    { entry: -1, deadline: 10 },
+    { entry: 1.5, deadline: 10 },
+    { entry: 2 ** 31, deadline: 10 },
+    { entry: Number.NaN, deadline: 10 },
+    { entry: 1, deadline: Number.NaN },
+    { entry: 1, deadline: Number.POSITIVE_INFINITY },
+  ])('arm($entry, $deadline) throws HB_ERR_CONFIG', ({ entry, deadline }) => {
+    const { wheel } = setup()
+    expect(() => wheel.arm(entry, deadline)).toThrowError(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
+    expect(wheel.size).toBe(0)
+    expect(wheel.isArmed(entry)).toBe(false)
+  })
+
+  it.each([{ tickMs: 0 }, { tickMs: Number.NaN }, { slots: 0 }, { slots: 2.5 }, { maxBatch: 0 }])(
+    'rejects options %o',
+    (options) => {
+      expect(() => setup(options)).toThrowError(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
+    },
+  )
+})
+
+describe('timing wheel: callbacks', () => {
+  it('lets onExpire re-arm the expiring entry', () => {
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 10 }, clock, (entry) => {
+      if (clock.now() < 1_000) wheel.arm(entry, clock.now() + 250)
+    })
+    wheel.arm(0, 250)
+    clock.advance(2_000)
+    expect(expired.map((e) => e.at)).toEqual([250, 500, 750, 1_000])
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('fires an entry re-armed into the tick being processed at the next tick, not in a loop', () => {
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 100 }, clock, (entry) => wheel.arm(entry, clock.now()))
+    wheel.arm(0, 100)
+    clock.advance(1_000)
+    expect(expired.map((e) => e.at)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1_000])
+    wheel.cancel(0)
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('lets onExpire cancel and arm other entries, including ones due in the same tick', () => {
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 100 }, clock, () => {
+      if (expired.length > 1) return
+      for (let other = 0; other < 10; other++) wheel.cancel(other)
+      wheel.arm(50, 150)
+      wheel.arm(4, 100) // due already: fires on the next tick, not in this one
+    })
+    for (let entry = 0; entry < 10; entry++) wheel.arm(entry, 100)
+    clock.advance(100)
+    expect(expired).toHaveLength(1)
+    expect(wheel.size).toBe(2)
+    clock.advance(100)
+    expect(expired.slice(1).map((e) => [e.entry, e.at])).toEqual(
+      expect.arrayContaining([
+        [50, 200],
+        [4, 200],
+      ]),
+    )
+    expect(wheel.size).toBe(0)
+  })
+
+  it('delivers every expiry despite a throwing onExpire and rethrows the first error in a microtask', () => {
+    const queued: Array<() => void> = []
+    vi.spyOn(globalThis, 'queueMicrotask').mockImplementation((callback) => {
+      queued.push(callback)
+    })
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 10 }, clock, (entry) => {
+      if (entry % 2 === 1) throw new Error(`boom ${entry}`)
+    })
+    for (let entry = 0; entry < 6; entry++) wheel.arm(entry, 10)
+    wheel.arm(8, 500)
+    clock.advance(10)
+    expect(expired).toHaveLength(6)
+    expect(queued).toHaveLength(1)
+    expect(() => queued[0]?.()).toThrowError(/^boom [135]$/)
+    expect(wheel.size).toBe(1)
+    clock.advance(490)
+    expect(expired.at(-1)?.entry).toBe(8)
+    expect(queued).toHaveLength(1)
+    expect(clock.pending()).toBe(0)
+  })
+})
+
+describe('timing wheel: lag and mass expiry', () => {
+  it('reports lagMs when the clock timer ran late (a blocked loop)', () => {
+    const { clock, wheel, expired } = setup({ tickMs: 100 })
+    wheel.arm(0, 1_000)
+    wheel.arm(1, 1_040)
+    wheel.arm(2, 9_000)
+    clock.stall(5_000)
+    expect(expired).toEqual([])
+    clock.advance(0)
+    expect(expired.map((e) => [e.entry, e.at, e.lagMs])).toEqual([
+      [0, 5_000, 4_000],
+      [1, 5_000, 4_000],
+    ])
+    clock.advance(4_000)
+    expect(expired.at(-1)).toEqual({ entry: 2, at: 9_000, lagMs: 0 })
+  })
+
+  it('after a block longer than a revolution, delivers all missed ticks in one callback and none early', () => {
+    const clock = createFakeClock()
+    let callbacks = 0
+    const counting: Clock = {
+      ...clock,
+      setTimeout: (callback, delayMs) =>
+        clock.setTimeout(() => {
+          callbacks++
+          callback()
+        }, delayMs),
+    }
+    const expired: Array<[number, number]> = []
+    const wheel = createTimingWheel({ clock: counting, tickMs: 10, slots: 16, onExpire: (e, lag) => expired.push([e, lag]) })
+    for (let entry = 0; entry < 100; entry++) wheel.arm(entry, 100 + entry * 37) // up to 23 revolutions out
+    wheel.arm(100, 100_000)
+    clock.stall(10_000)
+    clock.advance(0)
+    expect(callbacks).toBe(1)
+    expect(expired).toHaveLength(100)
+    expect(new Set(expired.map(([e]) => e)).size).toBe(100)
+    expect(expired.every(([, lag]) => lag === 9_900)).toBe(true)
+    expect(wheel.size).toBe(1)
+    clock.advance(90_000)
+    expect(expired.at(-1)).toEqual([100, 0])
+  })
+
+  it('chunks a mass expiry: 50_000 entries, maxBatch 1000, >= 50 callbacks of <= 1000 each', () => {
+    const clock = createFakeClock()
+    const perCallback: number[] = []
+    const counting: Clock = {
+      ...clock,
+      setTimeout: (callback, delayMs) =>
+        clock.setTimeout(() => {
+          perCallback.push(0)
+          callback()
+        }, delayMs),
+    }
+    const lags = new Set<number>()
+    let maxPending = 0
+    const wheel = createTimingWheel({
+      clock: counting,
+      tickMs: 100,
+      maxBatch: 1_000,
+      onExpire(_entry, lagMs) {
+        perCallback[perCallback.length - 1]!++
+        lags.add(lagMs)
+        maxPending = Math.max(maxPending, clock.pending())
+      },
+    })
+    for (let entry = 0; entry < 50_000; entry++) wheel.arm(entry, 401 + (entry % 100))
+    clock.stall(750) // the timer is due at 500 and runs at 750: every chunk reports that lag
+    clock.advance(0)
+    const delivering = perCallback.filter((n) => n > 0)
+    expect(delivering.reduce((a, b) => a + b, 0)).toBe(50_000)
+    expect(delivering.length).toBeGreaterThanOrEqual(50)
+    expect(Math.max(...delivering)).toBeLessThanOrEqual(1_000)
+    expect([...lags]).toEqual([250])
+    expect(maxPending).toBe(0) // the continuation is armed after the chunk, never alongside another timer
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('ends a chunked run early when everything left is cancelled between chunks', () => {
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 10, maxBatch: 10 }, clock, () => {
+      // Armed before the wheel's continuation timer, so it runs between the chunks.
+      if (expired.length === 10) clock.setTimeout(() => cancelled.push(...[...Array(100).keys()].filter((e) => wheel.cancel(e))), 0)
+    })
+    const cancelled: number[] = []
+    for (let entry = 0; entry < 100; entry++) wheel.arm(entry, 10)
+    clock.advance(10)
+    expect(expired).toHaveLength(10)
+    expect(cancelled).toHaveLength(90)
+    expect(wheel.size).toBe(0)
+    expect(clock.pending()).toBe(0)
+    wheel.arm(1, 25)
+    clock.advance(20)
+    expect(expired.at(-1)).toEqual({ entry: 1, at: 30, lagMs: 0 })
+  })
+})
+
+describe('timing wheel: close', () => {
+  it('cancels everything, leaves no timer, is idempotent, and refuses arm afterwards', () => {
+    const { clock, wheel, expired } = setup()
+    for (let entry = 0; entry < 10; entry++) wheel.arm(entry, 1_000)
+    wheel.close()
+    wheel.close()
+    expect(clock.pending()).toBe(0)
+    expect(wheel.size).toBe(0)
+    expect(wheel.isArmed(3)).toBe(false)
+    expect(wheel.cancel(3)).toBe(false)
+    let error: unknown
+    try {
+      wheel.arm(1, 2_000)
+    } catch (caught) {
+      error = caught
+    }
+    expect(HeartbeatError.isInstance(error) && error.code).toBe('HB_ERR_CLOSED')
+    clock.advance(5_000)
+    expect(expired).toEqual([])
+  })
+
+  it('stops delivering when onExpire closes the wheel', () => {
+    const clock = createFakeClock()
+    const { wheel, expired } = setup({ tickMs: 10, maxBatch: 3 }, clock, () => wheel.close())
+    for (let entry = 0; entry < 10; entry++) wheel.arm(entry, 10)
+    clock.advance(100)
+    expect(expired).toHaveLength(1)
+    expect(clock.pending()).toBe(0)
+  })
+})
