@@ -197,14 +197,21 @@ export function createBeater(options: BeaterOptions): Beater {
 
   function send(type: FrameType): Promise<void> {
     if (seq > SEQ_LIMIT) {
-      incarnation = Math.max(clock.wallNow(), incarnation + 1)
+      incarnation = Math.max(Math.floor(clock.wallNow()), incarnation + 1)
       seq = 0
     }
-    const { keyId, key } = keys.signingKey(id)
-    const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs: clock.wallNow() }
-    if (type === 'hello') fields.intervalMs = Math.round(intervalMs)
-    if (type === 'beat' && lastRtt !== undefined) fields.rttMs = Math.min(Math.round(lastRtt), SEQ_LIMIT - 1)
-    const bytes = signFrame(fields, key, transport.encoding)
+    let bytes: Uint8Array
+    try {
+      const { keyId, key } = keys.signingKey(id)
+      const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs: Math.floor(clock.wallNow()) }
+      if (type === 'hello') fields.intervalMs = Math.round(intervalMs)
+      if (type === 'beat' && lastRtt !== undefined) fields.rttMs = Math.min(Math.round(lastRtt), SEQ_LIMIT - 1)
+      bytes = signFrame(fields, key, transport.encoding)
+    } catch (error) {
+      // A key function that fails is reported, not thrown out of a timer callback.
+      fail(error, `signing ${type} failed`)
+      return Promise.resolve()
+    }
     if (type !== 'bye') {
       outstanding.set(seq, clock.now())
       if (outstanding.size > OUTSTANDING_LIMIT) outstanding.delete(outstanding.keys().next().value as number)
@@ -270,7 +277,7 @@ export function createBeater(options: BeaterOptions): Beater {
     start() {
       if (phase !== 'idle') throw new HeartbeatError('HB_ERR_CLOSED', 'a beater runs once; create a new one to start again')
       phase = 'running'
-      incarnation = Math.max(clock.wallNow(), incarnation + 1)
+      incarnation = Math.max(Math.floor(clock.wallNow()), incarnation + 1)
       seq = 0
       if (options.signal?.aborted === true) {
         void stop({ bye: false })

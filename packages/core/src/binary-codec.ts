@@ -8,9 +8,11 @@
  */
 import { HeartbeatError } from './errors.js'
 import {
+  BODY_BYTES,
   checkFrameFields,
   MAC_BYTES,
   MAX_KEY_ID_BYTES,
+  MAX_U32,
   MIN_FRAME_BYTES,
   PROTOCOL_VERSION,
   utf8ByteLength,
@@ -21,6 +23,8 @@ const MAGIC_0 = 0x68 // 'h'
 const MAGIC_1 = 0x62 // 'b'
 const KEY_LENGTH_OFFSET = 20
 const TWO_POW_32 = 0x1_0000_0000
+/** The `rttMs` body of a `beat` that has not measured an RTT yet. */
+const RTT_NOT_MEASURED = MAX_U32
 
 const typeCodes: Readonly<Record<FrameType, number>> = { hello: 1, beat: 2, ack: 3, bye: 4 }
 const typesByCode: readonly FrameType[] = ['hello', 'beat', 'ack', 'bye'] // code - 1
@@ -87,7 +91,8 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
   if (peerLength === 0) return malformed('peerId length is 0')
   const peerStart = peerLengthOffset + 1
   const bodyStart = peerStart + peerLength
-  const macStart = type === 'hello' ? bodyStart + 4 : bodyStart
+  // hello carries intervalMs, beat rttMs; ack and bye have no body.
+  const macStart = type === 'hello' || type === 'beat' ? bodyStart + BODY_BYTES : bodyStart
   const end = macStart + MAC_BYTES
   if (end > length) return malformed(`truncated: the length fields need ${end} bytes, the frame has ${length}`)
   if (end < length) return malformed(`${length - end} trailing byte(s) after the mac`)
@@ -109,6 +114,13 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
     const intervalMs = readU32(bytes, bodyStart)
     if (intervalMs === 0) return malformed('intervalMs is 0')
     frame = { type, peerId, keyId, incarnation, seq, timestampMs, intervalMs, mac }
+  } else if (type === 'beat') {
+    const rttMs = readU32(bytes, bodyStart)
+    // "Not measured" decodes to no rttMs member at all, as intervalMs is absent on non-hellos.
+    frame =
+      rttMs === RTT_NOT_MEASURED
+        ? { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+        : { type, peerId, keyId, incarnation, seq, timestampMs, rttMs, mac }
   } else {
     frame = { type, peerId, keyId, incarnation, seq, timestampMs, mac }
   }
@@ -122,15 +134,15 @@ function assertEncodable(fields: FrameFields): void {
 
 /** Lays out checked fields, leaving `trailing` zero bytes at the end for the MAC. */
 function writeCanonical(fields: FrameFields, trailing: number): Uint8Array {
-  const { keyId, peerId } = fields
+  const { type, keyId, peerId } = fields
   const peerLength = utf8ByteLength(peerId)
-  const isHello = fields.type === 'hello'
-  const canonicalLength = KEY_LENGTH_OFFSET + 2 + keyId.length + peerLength + (isHello ? 4 : 0)
+  const hasBody = type === 'hello' || type === 'beat'
+  const canonicalLength = KEY_LENGTH_OFFSET + 2 + keyId.length + peerLength + (hasBody ? BODY_BYTES : 0)
   const out = new Uint8Array(canonicalLength + trailing)
   out[0] = MAGIC_0
   out[1] = MAGIC_1
   out[2] = PROTOCOL_VERSION
-  out[3] = typeCodes[fields.type]
+  out[3] = typeCodes[type]
   writeU48(out, 4, fields.incarnation)
   writeU32(out, 10, fields.seq)
   writeU48(out, 14, fields.timestampMs)
@@ -145,7 +157,8 @@ function writeCanonical(fields: FrameFields, trailing: number): Uint8Array {
     textEncoder.encodeInto(peerId, out.subarray(offset, offset + peerLength))
     offset += peerLength
   }
-  if (isHello) writeU32(out, offset, fields.intervalMs!)
+  if (type === 'hello') writeU32(out, offset, fields.intervalMs!)
+  else if (type === 'beat') writeU32(out, offset, fields.rttMs ?? RTT_NOT_MEASURED)
   return out
 }
 

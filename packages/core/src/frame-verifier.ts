@@ -19,7 +19,13 @@ export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes:
   const decoded = decodeFrame(bytes, maxFrameBytes)
   if (!decoded.ok) return decoded
   const { frame } = decoded
-  const key = keys.verifyingKey(frame.peerId, frame.keyId)
+  let key: Uint8Array | undefined
+  try {
+    key = keys.verifyingKey(frame.peerId, frame.keyId)
+  } catch {
+    // A user key function that throws must not throw out of a socket handler.
+    return { ok: false, reason: 'unknown-key', detail: 'the key function failed for this peer', peerId: frame.peerId }
+  }
   if (key === undefined) {
     return { ok: false, reason: 'unknown-key', detail: `no key "${frame.keyId}" for this peer`, peerId: frame.peerId }
   }

@@ -22,6 +22,12 @@ export interface FrameFields {
   timestampMs: number
   /** Integer, 1 … 2³²−1. Required on a `hello`, absent on every other type. */
   intervalMs?: number
+  /**
+   * `beat` only: the round-trip time the sender last measured, integer
+   * milliseconds, 0 … 2³²−2. Absent until the sender has measured one, and
+   * always absent on every other type.
+   */
+  rttMs?: number
 }
 
 /** A decoded or about-to-be-encoded frame. */
@@ -40,14 +46,15 @@ export const MAX_PEER_ID_BYTES = 255
 export const MAX_KEY_ID_BYTES = 64
 /** Fixed part of a binary frame: magic 2, version 1, type 1, incarnation 6, seq 4, timestamp 6, K 1, N 1. */
 const BINARY_HEADER_BYTES = 22
-/** Shortest binary frame: no keyId, a 1-byte peerId, no body (55). */
+/** Length of the body of a `hello` (`intervalMs`) and of a `beat` (`rttMs`); an `ack` or `bye` has none. */
+export const BODY_BYTES = 4
+/** Shortest binary frame: an `ack` or `bye` with no keyId and a 1-byte peerId (55). */
 export const MIN_FRAME_BYTES = BINARY_HEADER_BYTES + 1 + MAC_BYTES
 /**
- * Longest binary frame: a 64-byte keyId, a 255-byte peerId and a `hello` body
- * (22 + 64 + 255 + 4 + 32 = 377). PROTOCOL.md §2 as drafted says 410; the table
- * above it gives 377, and the table is what the codec implements.
+ * Longest binary frame: a 64-byte keyId, a 255-byte peerId and a body
+ * (22 + 64 + 255 + 4 + 32 = 377).
  */
-export const MAX_BINARY_FRAME_BYTES = BINARY_HEADER_BYTES + MAX_KEY_ID_BYTES + MAX_PEER_ID_BYTES + 4 + MAC_BYTES
+export const MAX_BINARY_FRAME_BYTES = BINARY_HEADER_BYTES + MAX_KEY_ID_BYTES + MAX_PEER_ID_BYTES + BODY_BYTES + MAC_BYTES
 /** Default `maxFrameBytes`: room for any binary frame and any sensibly formatted JSON one. */
 export const DEFAULT_MAX_FRAME_BYTES = 2048
 
@@ -55,6 +62,11 @@ export const DEFAULT_MAX_FRAME_BYTES = 2048
 export const MAX_U48 = 0xffff_ffff_ffff
 /** Largest `seq` and `intervalMs` (u32). */
 export const MAX_U32 = 0xffff_ffff
+/**
+ * Largest `rttMs`: one below the u32 maximum, which the binary body of a
+ * `beat` uses for "not measured" (PROTOCOL.md §2).
+ */
+export const MAX_RTT_MS = MAX_U32 - 1
 
 /**
  * What a decoder returns; it never throws. On success `canonical` is the signed
@@ -134,6 +146,10 @@ export function checkFrameFields(fields: FrameFields): string | undefined {
     }
   } else if (fields.intervalMs !== undefined) {
     return 'intervalMs is allowed on a hello only'
+  }
+  if (fields.rttMs !== undefined) {
+    if (fields.type !== 'beat') return 'rttMs is allowed on a beat only'
+    if (!isUint(fields.rttMs, MAX_U32)) return 'rttMs must be an integer in 0 … 2^32−2 on a beat'
   }
   return undefined
 }

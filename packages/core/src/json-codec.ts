@@ -14,7 +14,7 @@ import { fromHex, toHex } from './hex.js'
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** Members of every frame; a hello also has `interval`. */
+/** Members of every frame; a hello also has `interval`, a beat may also have `rtt`. */
 const BASE_MEMBER_COUNT = 8
 
 /**
@@ -29,11 +29,17 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   if (!(mac instanceof Uint8Array) || mac.length !== MAC_BYTES) {
     throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: mac must be ${MAC_BYTES} bytes`)
   }
-  const interval = fields.type === 'hello' ? `,"interval":${fields.intervalMs}` : ''
+  // checkFrameFields allows intervalMs on a hello only and rttMs on a beat only.
+  const body =
+    fields.type === 'hello'
+      ? `,"interval":${fields.intervalMs}`
+      : fields.rttMs !== undefined
+        ? `,"rtt":${fields.rttMs}`
+        : ''
   return (
     `{"v":${PROTOCOL_VERSION},"type":"${fields.type}","id":${JSON.stringify(fields.peerId)}` +
     `,"kid":${JSON.stringify(fields.keyId)},"inc":${fields.incarnation},"seq":${fields.seq}` +
-    `,"ts":${fields.timestampMs}${interval},"mac":"${toHex(mac)}"}`
+    `,"ts":${fields.timestampMs}${body},"mac":"${toHex(mac)}"}`
   )
 }
 
@@ -41,7 +47,8 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
  * Decodes one JSON frame from UTF-8 bytes or a string. Never throws. Checks
  * `maxFrameBytes` first against the UTF-8 length (`too-large`), then parses
  * and checks the exact shape of PROTOCOL.md §3 (`malformed`): exactly the
- * listed members, integers in range, `mac` as 64 lower-case hex digits.
+ * listed members, integers in range, `mac` as 64 lower-case hex digits. An
+ * absent `rtt` on a beat is a frame without `rttMs`.
  *
  * JSON numbers are read as JSON.parse reads them, so `1.0` and `1e3` are the
  * integers 1 and 1000, and `-0` is 0. A repeated member name cannot be seen
@@ -76,26 +83,32 @@ export function decodeJsonFrame(input: Uint8Array | string, maxFrameBytes: numbe
   if (!isFrameType(type)) return malformed('type must be hello, beat, ack or bye')
   const isHello = type === 'hello'
   if (!isHello && Object.hasOwn(object, 'interval')) return malformed('interval is allowed on a hello only')
+  const hasRtt = Object.hasOwn(object, 'rtt')
+  if (hasRtt && type !== 'beat') return malformed('rtt is allowed on a beat only')
   for (const name of ['id', 'kid', 'inc', 'seq', 'ts', 'mac'] as const) {
     if (!Object.hasOwn(object, name)) return malformed(`missing member ${name}`)
   }
   if (isHello && !Object.hasOwn(object, 'interval')) return malformed('missing member interval on a hello')
   // Every required member is present, so any surplus is an unknown member.
-  if (Object.keys(object).length !== BASE_MEMBER_COUNT + (isHello ? 1 : 0)) return malformed('unknown member')
+  const memberCount = BASE_MEMBER_COUNT + (isHello ? 1 : 0) + (hasRtt ? 1 : 0)
+  if (Object.keys(object).length !== memberCount) return malformed('unknown member')
 
-  const { id, kid, inc, seq, ts, interval } = object
+  const { id, kid, inc, seq, ts, interval, rtt } = object
   if (typeof id !== 'string') return malformed('id must be a string')
   if (typeof kid !== 'string') return malformed('kid must be a string')
   if (typeof inc !== 'number' || typeof seq !== 'number' || typeof ts !== 'number') {
     return malformed('inc, seq and ts must be numbers')
   }
   if (isHello && typeof interval !== 'number') return malformed('interval must be a number')
+  if (hasRtt && typeof rtt !== 'number') return malformed('rtt must be a number')
   const mac = typeof object.mac === 'string' && object.mac.length === 2 * MAC_BYTES ? fromHex(object.mac) : undefined
   if (mac === undefined) return malformed('mac must be 64 lower-case hex digits')
 
   // `+ 0` turns a JSON -0 into 0, so decoded numbers compare equal to encoded ones.
   const fields: FrameFields = { type, peerId: id, keyId: kid, incarnation: inc + 0, seq: seq + 0, timestampMs: ts + 0 }
   if (isHello) fields.intervalMs = (interval as number) + 0
+  // checkFrameFields rejects 2^32−1: in binary that value means "not measured".
+  if (hasRtt) fields.rttMs = (rtt as number) + 0
   const problem = checkFrameFields(fields)
   if (problem !== undefined) return malformed(problem)
 

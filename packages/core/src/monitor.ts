@@ -4,13 +4,13 @@
  * liveness state machine, acks every accepted frame and tells its listeners
  * who is `online` and who went `offline`.
  */
-import type { Detector } from './detector.js'
 import { HeartbeatError } from './errors.js'
 import { createEventStream } from './event-stream.js'
-import type { EventStreamOptions, EventStreamSink } from './event-stream.js'
+import type { EventStreamSink } from './event-stream.js'
 import { signFrame } from './frame-signer.js'
 import { verifyFrame } from './frame-verifier.js'
-import type { LivenessEvent, OfflineReason, PeerState } from './liveness.js'
+import type { LivenessEvent, PeerState } from './liveness.js'
+import type { Monitor, MonitorEvent, MonitorListeners, Peer, RejectedInfo } from './monitor-types.js'
 import { transition } from './liveness.js'
 import type { MonitorOptions } from './monitor-options.js'
 import { resolveMonitorOptions } from './monitor-options.js'
@@ -20,78 +20,13 @@ import { rejectReasons } from './reject-reason.js'
 import { checkFreshness, createReplayWindow } from './replay-window.js'
 import { createKeyResolver } from './signing/key-resolver.js'
 import { createTimingWheel } from './timing-wheel.js'
-import type { InboundFrame, Link, ServerTransportHandler, TransportKind, TransportRejection } from './transport.js'
-import type { TypedEmitter } from './typed-emitter.js'
+import { createHelloDeadlines } from './hello-deadlines.js'
+import type { InboundFrame, Link, ServerTransportHandler, TransportRejection } from './transport.js'
 import { createEmitter } from './typed-emitter.js'
 import { snapshotOf } from './liveness-snapshots.js'
 
 export type { MonitorOptions } from './monitor-options.js'
-
-/** A peer as seen by the monitor, at the moment it was read. */
-export interface Peer {
-  readonly id: string
-  readonly state: PeerState
-  /** `clock.now()` of the last accepted frame (monotonic ms). */
-  readonly lastSeen: number
-  /** The round-trip time the peer measured and reported in its last beat, if it did. */
-  readonly rttMs: number | undefined
-  /** Name of the transport of its last accepted frame (`udp`, `tcp`, `ws`, `http`, …). */
-  readonly transport: string
-  /** Address of its last accepted frame (`host:port`). */
-  readonly remoteAddress: string | undefined
-  /** The detector's suspicion level now (φ for phi accrual; elapsed / timeout for fixed timeout). */
-  readonly suspicion: number
-}
-
-/** What a `rejected` event carries. Never contains key material or frame bytes. */
-export interface RejectedInfo {
-  readonly reason: RejectReason
-  readonly transport: string
-  readonly remoteAddress: string
-  /** The peer id the frame claimed. Unauthenticated for `malformed`, `unknown-key` and `bad-signature`. */
-  readonly peerId?: string
-  readonly detail: string
-}
-
-export type MonitorListeners = {
-  online: (peer: Peer) => void
-  offline: (peer: Peer, reason: OfflineReason) => void
-  suspect: (peer: Peer) => void
-  recover: (peer: Peer) => void
-  rejected: (info: RejectedInfo) => void
-}
-
-export type MonitorEvent =
-  | { readonly type: 'online' | 'suspect' | 'recover'; readonly peer: Peer }
-  | { readonly type: 'offline'; readonly peer: Peer; readonly reason: OfflineReason }
-  | { readonly type: 'rejected'; readonly info: RejectedInfo }
-
-export interface MonitorStats {
-  readonly accepted: number
-  readonly rejected: Readonly<Record<RejectReason, number>>
-  /** Deadlines postponed by the local-health guard (the monitor's loop was blocked). */
-  readonly guarded: number
-}
-
-export interface Monitor extends TypedEmitter<MonitorListeners> {
-  /** Starts every transport in `options.transports`. Rejects (after closing what started) if one cannot start. */
-  start(): Promise<void>
-  /** Stops every transport and timer. Idempotent; no event is emitted once it was called. */
-  close(): Promise<void>
-  get(id: string): Peer | undefined
-  /** Every tracked peer, including dead and left ones not yet forgotten. Builds one object per peer. */
-  peers(): Peer[]
-  readonly size: number
-  stats(): MonitorStats
-  /** The events as an async iterator with a bounded buffer (see `EventStreamOptions`). */
-  events(options?: EventStreamOptions): AsyncIterableIterator<MonitorEvent>
-  [Symbol.asyncIterator](): AsyncIterableIterator<MonitorEvent>
-  /**
-   * A handler for a transport that is not in `options.transports`: used by
-   * adapters that are mounted into someone else's server (the HTTP handlers).
-   */
-  attach(transport: { name: string; kind: TransportKind }): ServerTransportHandler
-}
+export type { Monitor, MonitorEvent, MonitorListeners, MonitorStats, Peer, RejectedInfo } from './monitor-types.js'
 
 const { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT } = STATE_CODES
 
@@ -111,11 +46,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const wheel = createTimingWheel({ clock, tickMs: config.tickMs, onExpire: onDeadline })
 
-  // Links that have not yet sent a valid frame, each with a deadline on a second wheel.
-  const pendingLinks = new Map<Link, number>()
-  const pendingById: (Link | undefined)[] = []
-  const freeLinkEntries: number[] = []
-  const linkWheel = createTimingWheel({ clock, tickMs: config.tickMs, onExpire: onHelloTimeout })
+  // Links that have not yet sent a valid frame are closed when their deadline passes.
+  const helloDeadlines = createHelloDeadlines({ clock, tickMs: config.tickMs, timeoutMs: config.helloTimeoutMs })
   const linkSlot = new Map<Link, number>()
 
   const peerOf = (slot: number): Peer => {
@@ -188,6 +120,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
           }
           break
         }
+        case 'suspect':
+          registry.link[slot]?.ping?.()
+          if (wanted('suspect')) publish({ type: 'suspect', peer: peerOf(slot) })
+          break
         case 'offline':
           if (wanted('offline')) publish({ type: 'offline', peer: peerOf(slot), reason: effect.reason })
           break
@@ -250,22 +186,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
     registry.remove(slot)
   }
 
-  function onHelloTimeout(entry: number): void {
-    const link = pendingById[entry]
-    if (link === undefined) return
-    releasePending(link)
-    link.close()
-  }
-
-  function releasePending(link: Link): void {
-    const entry = pendingLinks.get(link)
-    if (entry === undefined) return
-    pendingLinks.delete(link)
-    pendingById[entry] = undefined
-    linkWheel.cancel(entry)
-    freeLinkEntries.push(entry)
-  }
-
   function ingest(transportIndex: number, inbound: InboundFrame) {
     const transport = transportNames[transportIndex] as string
     if (closing !== undefined) return { accepted: false as const, reason: 'unexpected' as const }
@@ -319,7 +239,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   ) {
     if (closing === undefined) {
       const ack = signFrame(
-        { type: 'ack', peerId: frame.peerId, keyId: frame.keyId, incarnation: frame.incarnation, seq: frame.seq, timestampMs: clock.wallNow() },
+        { type: 'ack', peerId: frame.peerId, keyId: frame.keyId, incarnation: frame.incarnation, seq: frame.seq, timestampMs: Math.floor(clock.wallNow()) },
         key,
         encoding,
       )
@@ -329,7 +249,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   function bindLink(slot: number, link: Link): void {
-    releasePending(link)
+    helloDeadlines.release(link)
     const previous = registry.link[slot]
     if (previous === link) return
     if (previous !== undefined) {
@@ -349,13 +269,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
       onFrame: (inbound) => ingest(transportIndex, inbound),
       onLinkUp(link) {
         if (closing !== undefined) return link.close()
-        const entry = freeLinkEntries.pop() ?? pendingById.length
-        pendingById[entry] = link
-        pendingLinks.set(link, entry)
-        linkWheel.arm(entry, clock.now() + config.helloTimeoutMs)
+        helloDeadlines.add(link)
       },
       onLinkDown(link) {
-        releasePending(link)
+        helloDeadlines.release(link)
         const slot = linkSlot.get(link)
         if (slot === undefined) return
         linkSlot.delete(link)
@@ -398,8 +315,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         options.signal?.removeEventListener('abort', onAbort)
         await Promise.allSettled(config.transports.map((t) => t.close()))
         wheel.close()
-        linkWheel.close()
-        pendingLinks.clear()
+        helloDeadlines.close()
         linkSlot.clear()
         for (const sink of sinks) sink.end()
         sinks.clear()
@@ -442,5 +358,3 @@ export function createMonitor(options: MonitorOptions): Monitor {
   return monitor
 }
 
-/** For tests and tools: the detector a monitor was built with is not exposed, but its type is. */
-export type { Detector }

@@ -93,15 +93,17 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   // edge, and list links only ever hold valid indices or NONE (checked first).
   const heads = new Int32Array(slotCount).fill(NONE)
   let capacity = 0
-  let deadlines = new Float64Array(0) // NaN = not armed
-  let ticks = new Float64Array(0)
-  let nexts = new Int32Array(0)
-  let prevs = new Int32Array(0)
+  // Per entry, interleaved so that a re-arm touches one cache line: with a
+  // million peers re-armed in random order, cache misses are the whole cost.
+  // times[2e] = deadline (NaN = not armed); times[2e+1] = the tick of the list
+  // the entry sits in (its "link tick"), never after the tick it is due.
+  let times = new Float64Array(0)
+  let links = new Int32Array(0) // [2e] = next, [2e+1] = previous, in the slot's list
   let size = 0
   let closed = false
 
   // Outside a run, every tick before nextTick has been processed and every
-  // armed entry has tick >= nextTick.
+  // link tick is >= nextTick.
   let nextTick = lastTickReached(clock.now()) + 1
   let timer: TimerHandle
   let timerArmed = false
@@ -109,8 +111,8 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   let timerDueAt = 0
 
   // A run is one batch of expirations: every entry due when a clock timer
-  // fired, delivered over one or more chunks. Entries armed during a run get a
-  // tick after runTarget, which keeps the run bounded.
+  // fired, delivered over one or more chunks. Entries armed during a run are
+  // linked after runTarget, which keeps the run bounded.
   let inRun = false
   let delivering = false
   let runTarget = 0
@@ -144,43 +146,37 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   function grow(entry: number): void {
     let next = Math.max(capacity * 2, INITIAL_CAPACITY)
     while (next <= entry) next *= 2
-    const grownDeadlines = new Float64Array(next).fill(Number.NaN)
-    grownDeadlines.set(deadlines)
-    const grownTicks = new Float64Array(next)
-    grownTicks.set(ticks)
-    const grownNexts = new Int32Array(next)
-    grownNexts.set(nexts)
-    const grownPrevs = new Int32Array(next)
-    grownPrevs.set(prevs)
-    deadlines = grownDeadlines
-    ticks = grownTicks
-    nexts = grownNexts
-    prevs = grownPrevs
+    const grownTimes = new Float64Array(2 * next).fill(Number.NaN)
+    grownTimes.set(times)
+    const grownLinks = new Int32Array(2 * next)
+    grownLinks.set(links)
+    times = grownTimes
+    links = grownLinks
     capacity = next
   }
 
   function link(entry: number, tick: number): void {
     const slot = slotOf(tick)
     const head = heads[slot]!
-    ticks[entry] = tick
-    nexts[entry] = head
-    prevs[entry] = NONE
-    if (head !== NONE) prevs[head] = entry
+    times[2 * entry + 1] = tick
+    links[2 * entry] = head
+    links[2 * entry + 1] = NONE
+    if (head !== NONE) links[2 * head + 1] = entry
     heads[slot] = entry
   }
 
   function unlink(entry: number): void {
-    const next = nexts[entry]!
-    const previous = prevs[entry]!
+    const next = links[2 * entry]!
+    const previous = links[2 * entry + 1]!
     if (entry === scanNext) scanNext = next
-    if (previous === NONE) heads[slotOf(ticks[entry]!)] = next
-    else nexts[previous] = next
-    if (next !== NONE) prevs[next] = previous
+    if (previous === NONE) heads[slotOf(times[2 * entry + 1]!)] = next
+    else links[2 * previous] = next
+    if (next !== NONE) links[2 * next + 1] = previous
   }
 
   function disarm(entry: number): void {
     unlink(entry)
-    deadlines[entry] = Number.NaN
+    times[2 * entry] = Number.NaN
     size--
   }
 
@@ -227,8 +223,20 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     for (;;) {
       while (scanNext !== NONE) {
         const entry = scanNext
-        scanNext = nexts[entry]!
-        if (ticks[entry]! > runTarget) continue // a later revolution
+        scanNext = links[2 * entry]!
+        const linkTick = times[2 * entry + 1]!
+        const dueTick = Math.max(tickOf(times[2 * entry]!), linkTick)
+        if (dueTick > runTarget) {
+          // Moved later by a lazy re-arm, or a later revolution: catch its link tick up.
+          if (dueTick !== linkTick) {
+            if (slotOf(dueTick) === slotOf(linkTick)) times[2 * entry + 1] = dueTick
+            else {
+              unlink(entry)
+              link(entry, dueTick)
+            }
+          }
+          continue
+        }
         if (left === 0) {
           scanNext = entry
           return false
@@ -298,16 +306,19 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
       }
       if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
       if (entry >= capacity) grow(entry)
-      if (Number.isNaN(deadlines[entry]!)) {
-        // Idle since who knows when: skip the empty ticks instead of walking them later.
-        if (size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
-        size++
-      } else {
+      const armed = !Number.isNaN(times[2 * entry]!)
+      // Idle since who knows when: skip the empty ticks instead of walking them later.
+      if (!armed && size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
+      const tick = Math.max(tickOf(deadlineMs), inRun ? runTarget + 1 : nextTick)
+      times[2 * entry] = deadlineMs
+      if (armed) {
+        // Later than where it sits (the monitor's case, on every beat): leave it
+        // there, the scan of that tick moves it on. One write, no list surgery.
+        if (tick >= times[2 * entry + 1]!) return
         unlink(entry)
+      } else {
+        size++
       }
-      const floor = inRun ? runTarget + 1 : nextTick
-      const tick = Math.max(tickOf(deadlineMs), floor)
-      deadlines[entry] = deadlineMs
       link(entry, tick)
       if (inRun) return // the run reschedules when it completes
       if (!timerArmed) {
@@ -321,15 +332,15 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     },
 
     cancel(entry: number): boolean {
-      if (!isEntry(entry) || Number.isNaN(deadlines[entry]!)) return false
+      if (!isEntry(entry) || Number.isNaN(times[2 * entry]!)) return false
       disarm(entry)
       if (size === 0 && !delivering) goIdle()
       return true
     },
 
-    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(deadlines[entry]!),
+    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(times[2 * entry]!),
 
-    deadlineOf: (entry: number): number => (isEntry(entry) ? deadlines[entry]! : Number.NaN),
+    deadlineOf: (entry: number): number => (isEntry(entry) ? times[2 * entry]! : Number.NaN),
 
     get size(): number {
       return size
@@ -342,10 +353,8 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
       heads.fill(NONE)
       // Drop the storage: a closed monitor should not keep 24 MB per million peers alive.
       capacity = 0
-      deadlines = new Float64Array(0)
-      ticks = new Float64Array(0)
-      nexts = new Int32Array(0)
-      prevs = new Int32Array(0)
+      times = new Float64Array(0)
+      links = new Int32Array(0)
       size = 0
     },
   }

@@ -77,6 +77,14 @@ export interface Link {
    * `onLinkDown(link)` once, as for any other close. Idempotent.
    */
   close(): void
+  /**
+   * Optional: a transport-level probe (a WebSocket ping). The core calls it
+   * when the link's peer turns suspect. Its answer is not liveness evidence
+   * (a proxy can answer a ping for a dead client; only signed beats count),
+   * but the write makes a half-open connection fail sooner, which the adapter
+   * then reports as link-down. Never throws.
+   */
+  ping?(): void
 }
 
 /** One frame received by a server transport, as handed to the core. */

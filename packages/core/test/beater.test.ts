@@ -111,15 +111,17 @@ describe('beater', () => {
     const stop = beater.start()
     await settle()
     pair.setPartitioned(true)
-    clock.advance(200) // 2 silent intervals → server-lost → link dropped; reconnect in 0.5 × 400 ms
+    // The hello was acked at 0; beats at 100 and 200 are not: the 300 tick ends the
+    // 2nd silent interval → server-lost → link dropped; reconnect in 0.5 × 400 ms.
+    clock.advance(300)
     pair.setPartitioned(false)
     clock.advance(199)
     await settle()
-    expect(seen).toEqual(['0 connect', '200 disconnect'])
+    expect(seen).toEqual(['0 connect', '300 disconnect'])
     clock.advance(1)
     await settle()
-    expect(seen).toEqual(['0 connect', '200 disconnect', '400 connect'])
-    expect(sent.filter((f) => f.type === 'hello').map((f) => f.at)).toEqual([0, 400])
+    expect(seen).toEqual(['0 connect', '300 disconnect', '500 connect'])
+    expect(sent.filter((f) => f.type === 'hello').map((f) => f.at)).toEqual([0, 500])
     await stop()
     await monitor.close()
     expect(clock.pending()).toBe(0)

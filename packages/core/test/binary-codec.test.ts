@@ -4,7 +4,7 @@ import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/bi
 import { decodeFrame } from '../src/decode-frame.js'
 import { HeartbeatError } from '../src/errors.js'
 import type { FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_BINARY_FRAME_BYTES, MIN_FRAME_BYTES } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_BINARY_FRAME_BYTES, MAX_RTT_MS, MIN_FRAME_BYTES } from '../src/frame.js'
 import { fromHex, toHex } from '../src/hex.js'
 
 interface FrameVector {
@@ -89,6 +89,90 @@ describe('binary frame vectors', () => {
       expect(result.ok && 'intervalMs' in result.frame).toBe(vector.fields.type === 'hello')
     }
   })
+
+  it('has rttMs exactly on the beats that carry one', () => {
+    for (const vector of vectors) {
+      const result = decodeBinaryFrame(bytes(vector.binaryHex), DEFAULT_MAX_FRAME_BYTES)
+      expect(result.ok && 'rttMs' in result.frame).toBe(vector.fields.rttMs !== undefined)
+    }
+  })
+
+  it('covers a beat without rttMs and beats with one', () => {
+    const beats = vectors.filter((vector) => vector.fields.type === 'beat')
+    expect(beats.some((vector) => vector.fields.rttMs === undefined)).toBe(true)
+    expect(beats.some((vector) => vector.fields.rttMs === 37)).toBe(true)
+  })
+})
+
+describe('beat body (rttMs)', () => {
+  /** The 4 body bytes of an encoded frame, in hex. */
+  const bodyHex = (frame: Uint8Array): string => toHex(frame.subarray(frame.length - 36, frame.length - 32))
+
+  it('writes 0xFFFFFFFF for a beat without rttMs and decodes it to no rttMs member', () => {
+    const frame = encodeBinaryFrame(beat, mac)
+    expect(bodyHex(frame)).toBe('ffffffff')
+    const result = decodeBinaryFrame(frame, DEFAULT_MAX_FRAME_BYTES)
+    expect(result.ok && result.frame).toStrictEqual({ ...beat, mac })
+    expect(result.ok && 'rttMs' in result.frame).toBe(false)
+  })
+
+  it('treats rttMs: undefined as absent', () => {
+    expect(toHex(encodeBinaryFrame({ ...beat, rttMs: undefined }, mac))).toBe(toHex(encodeBinaryFrame(beat, mac)))
+  })
+
+  it.each([
+    [0, '00000000'],
+    [1, '00000001'],
+    [37, '00000025'],
+    [0x1234_5678, '12345678'],
+    [MAX_RTT_MS, 'fffffffe'],
+  ])('rttMs %i is the u32 body %s and round-trips', (rttMs, hex) => {
+    const fields: FrameFields = { ...beat, rttMs }
+    const frame = encodeBinaryFrame(fields, mac)
+    expect(bodyHex(frame)).toBe(hex)
+    expect(decodeBinaryFrame(frame, DEFAULT_MAX_FRAME_BYTES)).toStrictEqual({
+      ok: true,
+      frame: { ...fields, mac },
+      canonical: encodeCanonical(fields),
+      encoding: 'binary',
+    })
+  })
+
+  it('is under the canonical bytes, so under the mac', () => {
+    const without = toHex(encodeCanonical(beat))
+    const with37 = toHex(encodeCanonical({ ...beat, rttMs: 37 }))
+    const with38 = toHex(encodeCanonical({ ...beat, rttMs: 38 }))
+    expect(new Set([without, with37, with38]).size).toBe(3)
+    expect(with37.length).toBe(without.length)
+    expect(with37.slice(-8)).toBe('00000025')
+  })
+
+  it('makes a beat at least 59 bytes, while ack and bye stay at 55', () => {
+    const shortest: FrameFields = { ...beat, peerId: 'x', keyId: '' }
+    expect(encodeBinaryFrame(shortest, mac)).toHaveLength(59)
+    expect(encodeBinaryFrame({ ...shortest, rttMs: 1 }, mac)).toHaveLength(59)
+    expect(encodeBinaryFrame({ ...shortest, type: 'ack' }, mac)).toHaveLength(MIN_FRAME_BYTES)
+    expect(encodeBinaryFrame({ ...shortest, type: 'bye' }, mac)).toHaveLength(MIN_FRAME_BYTES)
+  })
+
+  it('fits the longest beat in MAX_BINARY_FRAME_BYTES', () => {
+    const longest: FrameFields = { ...beat, peerId: 'p'.repeat(255), keyId: 'k'.repeat(64), rttMs: MAX_RTT_MS }
+    const frame = encodeBinaryFrame(longest, mac)
+    expect(frame).toHaveLength(MAX_BINARY_FRAME_BYTES)
+    expect(decodeBinaryFrame(frame, MAX_BINARY_FRAME_BYTES)).toMatchObject({ ok: true, frame: longest })
+  })
+
+  it.each<[string, FrameFields]>([
+    ['beat without rttMs', beat],
+    ['beat with rttMs', { ...beat, rttMs: 37 }],
+  ])('%s: a frame with the body cut off or doubled is malformed', (_name, fields) => {
+    const frame = encodeBinaryFrame(fields, mac)
+    const canonical = frame.subarray(0, frame.length - 32)
+    const cut = new Uint8Array([...canonical.subarray(0, canonical.length - 4), ...mac])
+    const doubled = new Uint8Array([...canonical, ...canonical.subarray(canonical.length - 4), ...mac])
+    expect(decodeBinaryFrame(cut, DEFAULT_MAX_FRAME_BYTES)).toMatchObject({ ok: false, reason: 'malformed' })
+    expect(decodeBinaryFrame(doubled, DEFAULT_MAX_FRAME_BYTES)).toMatchObject({ ok: false, reason: 'malformed' })
+  })
 })
 
 describe('malformed binary input', () => {
@@ -134,6 +218,15 @@ describe('encoding invalid fields', () => {
     ['hello with intervalMs 0', { ...hello, intervalMs: 0 }, 'intervalMs'],
     ['hello with intervalMs 2^32', { ...hello, intervalMs: 2 ** 32 }, 'intervalMs'],
     ['beat with intervalMs', { ...beat, intervalMs: 1000 }, 'intervalMs'],
+    ['hello with rttMs', { ...hello, rttMs: 5 }, 'rttMs'],
+    ['ack with rttMs', { ...beat, type: 'ack', rttMs: 5 }, 'rttMs'],
+    ['bye with rttMs 0', { ...beat, type: 'bye', rttMs: 0 }, 'rttMs'],
+    ['beat with rttMs 2^32−1 (reserved for "not measured")', { ...beat, rttMs: 2 ** 32 - 1 }, 'rttMs'],
+    ['beat with rttMs 2^32', { ...beat, rttMs: 2 ** 32 }, 'rttMs'],
+    ['beat with negative rttMs', { ...beat, rttMs: -1 }, 'rttMs'],
+    ['beat with fractional rttMs', { ...beat, rttMs: 1.5 }, 'rttMs'],
+    ['beat with NaN rttMs', { ...beat, rttMs: Number.NaN }, 'rttMs'],
+    ['beat with rttMs as a string', { ...beat, rttMs: '5' as unknown as number }, 'rttMs'],
   ]
 
   it.each(cases)('%s throws HB_ERR_MALFORMED naming the field', (_name, fields, field) => {
@@ -160,6 +253,11 @@ describe('encoding invalid fields', () => {
     const edge: FrameFields = { ...hello, incarnation: 2 ** 48 - 1, seq: 2 ** 32 - 1, timestampMs: 0, intervalMs: 1 }
     const result = decodeBinaryFrame(encodeBinaryFrame(edge, mac), DEFAULT_MAX_FRAME_BYTES)
     expect(result.ok && result.frame).toStrictEqual({ ...edge, mac })
+    for (const rttMs of [0, MAX_RTT_MS]) {
+      const edgeBeat: FrameFields = { ...beat, incarnation: 2 ** 48 - 1, seq: 2 ** 32 - 1, timestampMs: 0, rttMs }
+      const beatResult = decodeBinaryFrame(encodeBinaryFrame(edgeBeat, mac), DEFAULT_MAX_FRAME_BYTES)
+      expect(beatResult.ok && beatResult.frame).toStrictEqual({ ...edgeBeat, mac })
+    }
   })
 })
 

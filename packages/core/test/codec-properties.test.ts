@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
 import { decodeFrame } from '../src/decode-frame.js'
 import type { DecodeResult, FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_U32, MAX_U48 } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/frame.js'
 import { decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
 
 const utf8 = new TextEncoder()
@@ -37,8 +37,15 @@ const frameFields: fc.Arbitrary<FrameFields> = fc
     seq: fc.integer({ min: 0, max: MAX_U32 }),
     timestampMs: fc.integer({ min: 0, max: MAX_U48 }),
     intervalMs: fc.integer({ min: 1, max: MAX_U32 }),
+    // undefined: the beat has not measured an RTT yet.
+    rttMs: fc.option(fc.integer({ min: 0, max: MAX_RTT_MS }), { nil: undefined }),
   })
-  .map(({ intervalMs, ...fields }) => (fields.type === 'hello' ? { ...fields, intervalMs } : fields))
+  .map(({ intervalMs, rttMs, ...fields }): FrameFields => {
+    if (fields.type === 'hello') return { ...fields, intervalMs }
+    // An absent rttMs is a missing member, not `rttMs: undefined`, as the decoders return it.
+    if (fields.type === 'beat' && rttMs !== undefined) return { ...fields, rttMs }
+    return fields
+  })
 
 const mac = fc.uint8Array({ minLength: 32, maxLength: 32 })
 
@@ -85,7 +92,7 @@ describe('decoders never throw', () => {
 
   it('on JSON objects close to a frame', () => {
     const value = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(null), fc.boolean(), fc.constant(-0))
-    const member = fc.constantFrom('v', 'type', 'id', 'kid', 'inc', 'seq', 'ts', 'interval', 'mac', 'x')
+    const member = fc.constantFrom('v', 'type', 'id', 'kid', 'inc', 'seq', 'ts', 'interval', 'rtt', 'mac', 'x')
     fc.assert(
       fc.property(frameFields, mac, fc.dictionary(member, value, { maxKeys: 3 }), (fields, macBytes, changes) => {
         const object = { ...JSON.parse(encodeJsonFrame(fields, macBytes)), ...changes }
@@ -120,6 +127,31 @@ describe('valid frames round-trip', () => {
         const expected = { ok: true, frame: { ...fields, mac: macBytes }, canonical: encodeCanonical(fields), encoding: 'json' }
         expect(decodeJsonFrame(text, DEFAULT_MAX_FRAME_BYTES)).toStrictEqual(expected)
         expect(decodeFrame(utf8.encode(text), DEFAULT_MAX_FRAME_BYTES)).toStrictEqual(expected)
+        const binary = decodeBinaryFrame(encodeBinaryFrame(fields, macBytes), DEFAULT_MAX_FRAME_BYTES)
+        expect(binary.ok && binary.canonical).toStrictEqual(expected.canonical)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
+  it('from binary to JSON and back: every u32 in a beat body decodes, 0xFFFFFFFF as no rttMs', () => {
+    const body = fc.oneof(fc.constant(MAX_U32), fc.integer({ min: 0, max: MAX_U32 }))
+    const beat = frameFields.map((fields): FrameFields => {
+      const { intervalMs: _interval, rttMs: _rtt, ...header } = fields
+      return { ...header, type: 'beat' }
+    })
+    fc.assert(
+      fc.property(beat, body, mac, (fields, value, macBytes) => {
+        const bytes = encodeBinaryFrame(fields, macBytes)
+        const at = bytes.length - 36
+        bytes.set([value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff], at)
+        const binary = decodeBinaryFrame(bytes, DEFAULT_MAX_FRAME_BYTES)
+        if (!binary.ok) throw new Error(binary.detail)
+        expect(binary.frame).toStrictEqual(
+          value === MAX_U32 ? { ...fields, mac: macBytes } : { ...fields, rttMs: value, mac: macBytes },
+        )
+        const json = decodeJsonFrame(encodeJsonFrame(binary.frame, binary.frame.mac), DEFAULT_MAX_FRAME_BYTES)
+        expect(json.ok && json.canonical).toStrictEqual(binary.canonical)
       }),
       { numRuns: 500 },
     )

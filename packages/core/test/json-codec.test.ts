@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
+import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
 import { decodeFrame } from '../src/decode-frame.js'
 import { HeartbeatError } from '../src/errors.js'
 import type { FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_KEY_ID_BYTES, MAX_PEER_ID_BYTES } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_KEY_ID_BYTES, MAX_PEER_ID_BYTES, MAX_RTT_MS } from '../src/frame.js'
 import { fromHex, toHex } from '../src/hex.js'
 import { decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
 
@@ -72,18 +72,74 @@ describe('JSON frame vectors', () => {
 
   it('fits the longest possible JSON frame, escapes and all, in DEFAULT_MAX_FRAME_BYTES', () => {
     // Control characters take six bytes each once escaped (\u0001), `"` two.
-    const fields: FrameFields = {
-      type: 'hello',
+    const header = {
       peerId: '\u0001'.repeat(MAX_PEER_ID_BYTES),
       keyId: '"'.repeat(MAX_KEY_ID_BYTES),
       incarnation: 2 ** 48 - 1,
       seq: 2 ** 32 - 1,
       timestampMs: 2 ** 48 - 1,
-      intervalMs: 2 ** 32 - 1,
     }
-    const text = encodeJsonFrame(fields, mac)
-    expect(utf8(text).length).toBeLessThanOrEqual(DEFAULT_MAX_FRAME_BYTES)
-    expect(decodeJsonFrame(text, DEFAULT_MAX_FRAME_BYTES)).toMatchObject({ ok: true, frame: fields })
+    const longest: FrameFields[] = [
+      { ...header, type: 'hello', intervalMs: 2 ** 32 - 1 },
+      { ...header, type: 'beat', rttMs: MAX_RTT_MS },
+    ]
+    for (const fields of longest) {
+      const text = encodeJsonFrame(fields, mac)
+      expect(utf8(text).length).toBeLessThanOrEqual(DEFAULT_MAX_FRAME_BYTES)
+      expect(decodeJsonFrame(text, DEFAULT_MAX_FRAME_BYTES)).toMatchObject({ ok: true, frame: fields })
+    }
+  })
+
+  it('covers a beat without rtt and a beat with one', () => {
+    const beats = vectors.filter((vector) => vector.fields.type === 'beat')
+    expect(beats.some((vector) => !vector.json.includes('"rtt"'))).toBe(true)
+    expect(beats.some((vector) => vector.json.includes('"rtt":37,'))).toBe(true)
+  })
+})
+
+describe('JSON rtt', () => {
+  const beat: FrameFields = { type: 'beat', peerId: 'peer-1', keyId: 'k1', incarnation: 1, seq: 2, timestampMs: 3 }
+
+  it('a beat with rtt has the same canonical bytes as the binary beat with that rttMs', () => {
+    const fields: FrameFields = { ...beat, rttMs: 37 }
+    const json = decodeJsonFrame(encodeJsonFrame(fields, mac), DEFAULT_MAX_FRAME_BYTES)
+    const binary = decodeBinaryFrame(encodeBinaryFrame(fields, mac), DEFAULT_MAX_FRAME_BYTES)
+    if (!json.ok || !binary.ok) throw new Error('a valid beat did not decode')
+    expect(toHex(json.canonical)).toBe(toHex(binary.canonical))
+    expect(json.frame).toStrictEqual(binary.frame)
+    expect(json.frame.rttMs).toBe(37)
+  })
+
+  it('a beat without rtt has the same canonical bytes as the binary beat with body FFFFFFFF', () => {
+    const json = decodeJsonFrame(encodeJsonFrame(beat, mac), DEFAULT_MAX_FRAME_BYTES)
+    const binary = decodeBinaryFrame(encodeBinaryFrame(beat, mac), DEFAULT_MAX_FRAME_BYTES)
+    if (!json.ok || !binary.ok) throw new Error('a valid beat did not decode')
+    expect(toHex(json.canonical)).toBe(toHex(binary.canonical))
+    expect(toHex(json.canonical).slice(-8)).toBe('ffffffff')
+    expect('rttMs' in json.frame).toBe(false)
+  })
+
+  it('puts rtt under the mac: a different rtt, or none, changes the canonical bytes', () => {
+    const canonical = (text: string): string => {
+      const result = decodeJsonFrame(text, DEFAULT_MAX_FRAME_BYTES)
+      if (!result.ok) throw new Error(result.detail)
+      return toHex(result.canonical)
+    }
+    const object = { v: 1, type: 'beat', id: 'peer-1', kid: 'k1', inc: 1, seq: 2, ts: 3, mac: macHex }
+    const variants = [object, { ...object, rtt: 37 }, { ...object, rtt: 38 }, { ...object, rtt: 0 }]
+    expect(new Set(variants.map((value) => canonical(JSON.stringify(value)))).size).toBe(variants.length)
+  })
+
+  it('encodes rtt right after ts, and only when rttMs is present', () => {
+    const tail = `"mac":"${macHex}"}`
+    expect(encodeJsonFrame({ ...beat, rttMs: 37 }, mac)).toBe(
+      `{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":37,${tail}`,
+    )
+    expect(encodeJsonFrame({ ...beat, rttMs: 0 }, mac)).toBe(
+      `{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":0,${tail}`,
+    )
+    expect(encodeJsonFrame(beat, mac)).toBe(`{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,${tail}`)
+    expect(encodeJsonFrame({ ...beat, rttMs: undefined }, mac)).toBe(encodeJsonFrame(beat, mac))
   })
 })
 
@@ -108,9 +164,16 @@ describe('JSON strictness', () => {
     expect(decodeJsonFrame(JSON.stringify(beat), DEFAULT_MAX_FRAME_BYTES).ok).toBe(true)
   })
 
+  it.each([0, 37, MAX_RTT_MS])('accepts a beat with rtt %i (9 members)', (rtt) => {
+    const result = decodeJsonFrame(JSON.stringify({ ...beat, rtt }), DEFAULT_MAX_FRAME_BYTES)
+    expect(result.ok && result.frame.rttMs).toBe(rtt)
+  })
+
   const objectCases: Array<[string, unknown]> = [
     ['an extra member', { ...valid, extra: true }],
-    ['an extra member on a beat', { ...beat, rtt: 5 }],
+    ['an extra member on a beat', { ...beat, extra: 5 }],
+    ['an extra member on a beat with rtt', { ...beat, rtt: 5, extra: 5 }],
+    ['an extra member in place of rtt', { ...beat, rttMs: 5 }],
     ['a __proto__ member', JSON.parse(JSON.stringify(beat).replace('{', '{"__proto__":{},'))],
     ...(['v', 'type', 'id', 'kid', 'inc', 'seq', 'ts', 'interval', 'mac'].map((name) => [
       `missing ${name}`,
@@ -141,6 +204,17 @@ describe('JSON strictness', () => {
     ['interval null', { ...valid, interval: null }],
     ['interval on a beat', { ...beat, interval: 250 }],
     ['interval on an ack', { ...beat, type: 'ack', interval: 250 }],
+    ['interval and rtt on a beat', { ...beat, interval: 250, rtt: 5 }],
+    ['rtt on a hello', { ...valid, rtt: 5 }],
+    ['rtt on an ack', { ...beat, type: 'ack', rtt: 5 }],
+    ['rtt on a bye', { ...beat, type: 'bye', rtt: 0 }],
+    ['rtt 2^32−1 (reserved: "not measured" in binary)', { ...beat, rtt: 2 ** 32 - 1 }],
+    ['rtt 2^32', { ...beat, rtt: 2 ** 32 }],
+    ['rtt negative', { ...beat, rtt: -1 }],
+    ['rtt a float', { ...beat, rtt: 1.5 }],
+    ['rtt a string', { ...beat, rtt: '37' }],
+    ['rtt null', { ...beat, rtt: null }],
+    ['rtt a boolean', { ...beat, rtt: true }],
     ['mac in upper case', { ...valid, mac: macHex.toUpperCase() }],
     ['mac of 62 digits', { ...valid, mac: macHex.slice(2) }],
     ['mac of 66 digits', { ...valid, mac: macHex + '00' }],
@@ -163,6 +237,8 @@ describe('JSON strictness', () => {
 
   const textCases: Array<[string, string]> = [
     ['a float written with a fraction', JSON.stringify(valid).replace('"seq":0', '"seq":0.5')],
+    ['rtt written as a fraction', JSON.stringify(beat).replace('"ts":3', '"ts":3,"rtt":37.5')],
+    ['rtt too big for a double', JSON.stringify(beat).replace('"ts":3', '"ts":3,"rtt":1e400')],
     ['a number too big for a double', JSON.stringify(valid).replace('"seq":0', '"seq":1e400')],
     ['empty input', ''],
     ['whitespace only', '  \n'],
@@ -191,6 +267,12 @@ describe('JSON strictness', () => {
     const text = JSON.stringify(valid).replace('"seq":0', '"seq":-0').replace('"interval":250', '"interval":2.5e2')
     const result = decodeJsonFrame(text.replace('"inc":1732233600000', '"inc":1.0'), DEFAULT_MAX_FRAME_BYTES)
     expect(result.ok && [result.frame.incarnation, result.frame.seq, result.frame.intervalMs]).toStrictEqual([1, 0, 250])
+    for (const [written, rttMs] of [['-0', 0], ['3.7e1', 37], ['37.0', 37]] as const) {
+      const beatText = JSON.stringify(beat).replace('"ts":3', `"ts":3,"rtt":${written}`)
+      const beatResult = decodeJsonFrame(beatText, DEFAULT_MAX_FRAME_BYTES)
+      expect(beatResult.ok && beatResult.frame.rttMs).toBe(rttMs)
+      expect(beatResult.ok && Object.is(beatResult.frame.rttMs, 0)).toBe(rttMs === 0)
+    }
   })
 
   it('rejects bytes that are not UTF-8 as malformed', () => {
@@ -238,6 +320,12 @@ describe('encodeJsonFrame', () => {
   it.each<[string, FrameFields, Uint8Array, string]>([
     ['hello without intervalMs', { ...fields, type: 'hello' }, mac, 'intervalMs'],
     ['beat with intervalMs', { ...fields, intervalMs: 5 }, mac, 'intervalMs'],
+    ['hello with rttMs', { ...fields, type: 'hello', intervalMs: 5, rttMs: 5 }, mac, 'rttMs'],
+    ['ack with rttMs', { ...fields, type: 'ack', rttMs: 5 }, mac, 'rttMs'],
+    ['bye with rttMs', { ...fields, type: 'bye', rttMs: 5 }, mac, 'rttMs'],
+    ['beat with rttMs 2^32−1', { ...fields, rttMs: 2 ** 32 - 1 }, mac, 'rttMs'],
+    ['beat with negative rttMs', { ...fields, rttMs: -1 }, mac, 'rttMs'],
+    ['beat with fractional rttMs', { ...fields, rttMs: 0.5 }, mac, 'rttMs'],
     ['empty peerId', { ...fields, peerId: '' }, mac, 'peerId'],
     ['float seq', { ...fields, seq: 0.5 }, mac, 'seq'],
     ['short mac', fields, mac.subarray(1), 'mac'],

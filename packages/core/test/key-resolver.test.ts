@@ -110,11 +110,14 @@ describe('conversion happens once for configured keys, per call for key function
     expect(resolver.verifyingKey('b', first.keyId)).toBe(first.key)
   })
 
-  it('a byte secret is copied at construction: later writes to it change nothing', () => {
-    const secret = Uint8Array.of(1, 2, 3)
+  it.each([
+    ['Uint8Array', Uint8Array.of(1, 2, 3)],
+    ['Buffer', Buffer.from([1, 2, 3])],
+  ])('a %s secret is copied at construction: later writes to it change nothing', (_name, secret) => {
     const resolver = createKeyResolver({ secret })
     secret.fill(0)
     expect(hex(resolver.signingKey('a').key)).toBe('010203')
+    expect(hex(resolver.verifyingKey('a', ''))).toBe('010203')
   })
 
   it('a key function is called on every lookup (the resolver does not cache)', () => {

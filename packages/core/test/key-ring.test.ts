@@ -88,6 +88,15 @@ describe('key lookup', () => {
     expect(hex(copied.key('k') ?? new Uint8Array(0))).toBe('010203')
   })
 
+  it('copies Buffer keys too (a Buffer’s slice() would share memory)', () => {
+    const buffer = Buffer.from([4, 5, 6])
+    const copied = createKeyRing({ current: 'k', keys: { k: buffer } })
+    buffer[0] = 99
+    const key = copied.key('k') ?? new Uint8Array(0)
+    expect(hex(key)).toBe('040506')
+    expect(Object.getPrototypeOf(key)).toBe(Uint8Array.prototype)
+  })
+
   it('is frozen', () => {
     expect(Object.isFrozen(ring)).toBe(true)
     expect(() => {

@@ -39,7 +39,8 @@ export function toKeyBytes(input: KeyInput, label = 'key'): Uint8Array {
  */
 export function snapshotKeyBytes(input: KeyInput, label = 'key'): Uint8Array {
   const bytes = toKeyBytes(input, label)
-  return bytes === input ? bytes.slice() : bytes
+  // new Uint8Array(…), not slice(): a Buffer's slice() shares memory.
+  return bytes === input ? new Uint8Array(bytes) : bytes
 }
 
 /** The HKDF salt of `deriveKey` (PROTOCOL §5), as UTF-8 bytes. */

@@ -23,11 +23,15 @@ export interface MemoryTransportOptions {
   kind?: 'connection' | 'datagram'
   /** The encoding clients send. Default `binary`. */
   encoding?: FrameEncoding
+  /** The number `address().port` reports. Default: a fresh one per pair. */
+  port?: number
   /** Sees every frame that crosses the network, e.g. to capture one for a replay test. */
   tap?: (direction: 'to-server' | 'to-client', bytes: Uint8Array) => void
 }
 
 export interface MemoryTransportPair {
+  /** The port number of this pair's server, as `address()` reports it once started. */
+  readonly port: number
   readonly server: ServerTransport
   /** The first client. */
   readonly client: MemoryClientTransport
@@ -49,7 +53,7 @@ let pairs = 0
 export function createMemoryTransportPair(options: MemoryTransportOptions = {}): MemoryTransportPair {
   const kind = options.kind ?? 'connection'
   const encoding = options.encoding ?? 'binary'
-  const port = ++pairs
+  const port = options.port ?? ++pairs
   let handler: ServerTransportHandler | undefined
   let maxFrameBytes = Infinity
   let serverState: 'idle' | 'listening' | 'closed' = 'idle'
@@ -164,6 +168,7 @@ export function createMemoryTransportPair(options: MemoryTransportOptions = {}):
   }
 
   return {
+    port,
     server,
     client: createClient(),
     createClient,
