@@ -149,7 +149,7 @@ export function checkFrameFields(fields: FrameFields): string | undefined {
   }
   if (fields.rttMs !== undefined) {
     if (fields.type !== 'beat') return 'rttMs is allowed on a beat only'
-    if (!isUint(fields.rttMs, MAX_U32)) return 'rttMs must be an integer in 0 … 2^32−2 on a beat'
+    if (!isUint(fields.rttMs, MAX_RTT_MS)) return 'rttMs must be an integer in 0 … 2^32−2 on a beat'
   }
   return undefined
 }

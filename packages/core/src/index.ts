@@ -17,10 +17,13 @@ export type { TimingWheel, TimingWheelOptions } from './timing-wheel.js'
 
 // Liveness
 export { initialSnapshot, transition } from './liveness.js'
-export type { LivenessConfig, LivenessEffect, LivenessEvent, LivenessSnapshot, OfflineReason, PeerState } from './liveness.js'
+export type { LivenessConfig, LivenessEffect, LivenessEvent, LivenessSnapshot, LivenessTransition, OfflineReason, PeerState } from './liveness.js'
+export { isDetector } from './detector.js'
 export type { Detector } from './detector.js'
 export { fixedTimeout } from './fixed-timeout.js'
+export type { FixedTimeoutOptions } from './fixed-timeout.js'
 export { phiAccrual } from './phi-accrual.js'
+export type { PhiAccrualOptions } from './phi-accrual.js'
 
 // Frames
 export type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
@@ -39,7 +42,9 @@ export type { KeyRing, KeyRingOptions } from './signing/key-ring.js'
 export { createKeyResolver } from './signing/key-resolver.js'
 export type { KeyOptions, KeyResolver, PeerKeyFunction } from './signing/key-resolver.js'
 export { deriveKey } from './signing/derive-key.js'
+export { deriveKeyWeb } from './signing/derive-key-web.js'
 export { hmacSha256, verifyHmacSha256 } from './signing/hmac.js'
+export { hmacSha256Web, verifyHmacSha256Web } from './signing/hmac-web.js'
 export { checkFreshness, createReplayWindow } from './replay-window.js'
 export type { FreshnessVerdict, ReplayWindow } from './replay-window.js'
 
