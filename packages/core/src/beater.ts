@@ -14,8 +14,10 @@ import { systemClock } from './clock.js'
 import { configError, HeartbeatError } from './errors.js'
 import type { FrameFields, FrameType } from './frame.js'
 import { DEFAULT_MAX_FRAME_BYTES, MAX_PEER_ID_BYTES } from './frame.js'
-import { signFrame } from './frame-signer.js'
-import { verifyFrame } from './frame-verifier.js'
+import { signFrame, signFrameWeb } from './frame-signer.js'
+import { verifyFrame, verifyFrameWeb } from './frame-verifier.js'
+import type { VerifyResult } from './frame-verifier.js'
+import { hasSyncHmac } from './signing/hmac.js'
 import type { KeyOptions } from './signing/key-resolver.js'
 import { createKeyResolver } from './signing/key-resolver.js'
 import type { ClientTransport, ClientTransportHandler } from './transport.js'
@@ -40,6 +42,11 @@ export interface BeaterOptions extends KeyOptions {
   random?: () => number
   /** Stops the beater (with `bye`) when aborted. */
   signal?: AbortSignal
+  /**
+   * Which HMAC implementation signs: `node` (synchronous node:crypto, the default
+   * where it exists) or `web` (WebCrypto, asynchronous: the default in browsers).
+   */
+  crypto?: 'node' | 'web'
 }
 
 export interface AckInfo {
@@ -107,6 +114,9 @@ export function createBeater(options: BeaterOptions): Beater {
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
   const random = options.random ?? Math.random
   const emitter = createEmitter<BeaterListeners>()
+  // Node signs synchronously; a browser has only WebCrypto, which is asynchronous.
+  const syncCrypto = options.crypto === 'web' ? false : hasSyncHmac()
+  let sendChain: Promise<void> = Promise.resolve()
 
   let phase: 'idle' | 'running' | 'stopped' = 'idle'
   let connected = false
@@ -200,13 +210,13 @@ export function createBeater(options: BeaterOptions): Beater {
       incarnation = Math.max(Math.floor(clock.wallNow()), incarnation + 1)
       seq = 0
     }
-    let bytes: Uint8Array
+    let signed: Uint8Array | Promise<Uint8Array>
     try {
       const { keyId, key } = keys.signingKey(id)
       const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs: Math.floor(clock.wallNow()) }
       if (type === 'hello') fields.intervalMs = Math.round(intervalMs)
       if (type === 'beat' && lastRtt !== undefined) fields.rttMs = Math.min(Math.round(lastRtt), SEQ_LIMIT - 1)
-      bytes = signFrame(fields, key, transport.encoding)
+      signed = syncCrypto ? signFrame(fields, key, transport.encoding) : signFrameWeb(fields, key, transport.encoding)
     } catch (error) {
       // A key function that fails is reported, not thrown out of a timer callback.
       fail(error, `signing ${type} failed`)
@@ -218,14 +228,24 @@ export function createBeater(options: BeaterOptions): Beater {
     }
     seq++
     sent++
-    return transport.send(bytes).catch((error: unknown) => {
+    const reportFailure = (error: unknown): void => {
       if (phase === 'running') fail(error, `sending ${type} failed`)
-    })
+    }
+    if (signed instanceof Uint8Array) return transport.send(signed).catch(reportFailure)
+    // WebCrypto signs asynchronously: chain the sends so frames leave in sequence order.
+    const bytes = signed
+    sendChain = sendChain.then(async () => transport.send(await bytes)).catch(reportFailure)
+    return sendChain
   }
 
   function onAck(bytes: Uint8Array): void {
     if (phase !== 'running') return
-    const verified = verifyFrame(bytes, keys, maxFrameBytes)
+    if (syncCrypto) accept(verifyFrame(bytes, keys, maxFrameBytes))
+    else void verifyFrameWeb(bytes, keys, maxFrameBytes).then(accept)
+  }
+
+  function accept(verified: VerifyResult): void {
+    if (phase !== 'running') return
     if (!verified.ok) {
       rejectedAcks++
       return

@@ -1,21 +1,33 @@
 /**
- * Builds a signed frame in the encoding a transport carries (PROTOCOL.md §2–§4).
+ * Builds a signed frame in the encoding a transport carries (PROTOCOL.md §2–§4):
+ * synchronously over node:crypto, or asynchronously over WebCrypto (browsers).
  */
 import { encodeCanonical } from './binary-codec.js'
 import type { FrameFields } from './frame.js'
 import { MAC_BYTES } from './frame.js'
 import { encodeJsonFrame } from './json-codec.js'
 import { hmacSha256 } from './signing/hmac.js'
+import { hmacSha256Web } from './signing/hmac-web.js'
 import type { FrameEncoding } from './transport.js'
 
 const utf8 = new TextEncoder()
 
-export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameEncoding): Uint8Array {
-  const canonical = encodeCanonical(fields)
-  const mac = hmacSha256(key, canonical)
+function assemble(fields: FrameFields, canonical: Uint8Array, mac: Uint8Array, encoding: FrameEncoding): Uint8Array {
   if (encoding === 'json') return utf8.encode(encodeJsonFrame(fields, mac))
   const out = new Uint8Array(canonical.length + MAC_BYTES)
   out.set(canonical, 0)
   out.set(mac, canonical.length)
   return out
+}
+
+/** A signed frame, over node:crypto. */
+export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameEncoding): Uint8Array {
+  const canonical = encodeCanonical(fields)
+  return assemble(fields, canonical, hmacSha256(key, canonical), encoding)
+}
+
+/** The same bytes as `signFrame`, over WebCrypto: for browsers. */
+export async function signFrameWeb(fields: FrameFields, key: Uint8Array, encoding: FrameEncoding): Promise<Uint8Array> {
+  const canonical = encodeCanonical(fields)
+  return assemble(fields, canonical, await hmacSha256Web(key, canonical), encoding)
 }

@@ -5,9 +5,10 @@
  * (per-peer sequence window on the monitor, outstanding frames on the beater).
  */
 import { decodeFrame } from './decode-frame.js'
-import type { Frame } from './frame.js'
+import type { DecodeResult, Frame } from './frame.js'
 import type { RejectReason } from './reject-reason.js'
 import { verifyHmacSha256 } from './signing/hmac.js'
+import { verifyHmacSha256Web } from './signing/hmac-web.js'
 import type { KeyResolver } from './signing/key-resolver.js'
 import type { FrameEncoding } from './transport.js'
 
@@ -15,7 +16,10 @@ export type VerifyResult =
   | { readonly ok: true; readonly frame: Frame; readonly encoding: FrameEncoding; readonly key: Uint8Array }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly peerId?: string }
 
-export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): VerifyResult {
+type Located = { ok: true; decoded: DecodeResult & { ok: true }; key: Uint8Array } | (VerifyResult & { ok: false })
+
+/** Decodes and finds the key: everything but the MAC check. */
+function locate(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Located {
   const decoded = decodeFrame(bytes, maxFrameBytes)
   if (!decoded.ok) return decoded
   const { frame } = decoded
@@ -29,8 +33,28 @@ export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes:
   if (key === undefined) {
     return { ok: false, reason: 'unknown-key', detail: `no key "${frame.keyId}" for this peer`, peerId: frame.peerId }
   }
-  if (!verifyHmacSha256(key, decoded.canonical, frame.mac)) {
-    return { ok: false, reason: 'bad-signature', detail: 'MAC does not match', peerId: frame.peerId }
-  }
-  return { ok: true, frame, encoding: decoded.encoding, key }
+  return { ok: true, decoded, key }
+}
+
+function conclude(located: Located & { ok: true }, valid: boolean): VerifyResult {
+  const { frame, encoding } = located.decoded
+  if (!valid) return { ok: false, reason: 'bad-signature', detail: 'MAC does not match', peerId: frame.peerId }
+  return { ok: true, frame, encoding, key: located.key }
+}
+
+/** Verifies one frame over node:crypto. Never throws. */
+export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): VerifyResult {
+  const located = locate(bytes, keys, maxFrameBytes)
+  if (!located.ok) return located
+  return conclude(located, verifyHmacSha256(located.key, located.decoded.canonical, located.decoded.frame.mac))
+}
+
+/** The same verdicts as `verifyFrame`, over WebCrypto: for browsers. Never rejects. */
+export async function verifyFrameWeb(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Promise<VerifyResult> {
+  // Binary decoding hands out views into `bytes`; copy so an awaiting caller's buffer reuse cannot matter.
+  const located = locate(bytes.slice(), keys, maxFrameBytes)
+  if (!located.ok) return located
+  const { canonical, frame } = located.decoded
+  const valid = await verifyHmacSha256Web(located.key, canonical, frame.mac).catch(() => false)
+  return conclude(located, valid)
 }

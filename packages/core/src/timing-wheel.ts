@@ -95,8 +95,8 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   let capacity = 0
   // Per entry, interleaved so that a re-arm touches one cache line: with a
   // million peers re-armed in random order, cache misses are the whole cost.
-  // times[2e] = deadline (NaN = not armed); times[2e+1] = the tick of the list
-  // the entry sits in (its "link tick"), never after the tick it is due.
+  // times[2e] = deadline; times[2e+1] = the tick of the list the entry sits in
+  // (its "link tick"), never after the tick it is due. Both NaN = not armed.
   let times = new Float64Array(0)
   let links = new Int32Array(0) // [2e] = next, [2e+1] = previous, in the slot's list
   let size = 0
@@ -177,6 +177,7 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   function disarm(entry: number): void {
     unlink(entry)
     times[2 * entry] = Number.NaN
+    times[2 * entry + 1] = Number.NaN
     size--
   }
 
@@ -298,37 +299,49 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     }
   }
 
+  function armSlowly(entry: number, deadlineMs: number): void {
+    if (closed) throw new HeartbeatError('HB_ERR_CLOSED', 'timing wheel: arm() after close()')
+    if (entry >>> 0 !== entry || entry >= ENTRY_LIMIT) {
+      throw configError(`timing wheel: entry must be an integer in 0…2^31-1, got ${entry}`)
+    }
+    if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
+    if (entry >= capacity) grow(entry)
+    const armed = !Number.isNaN(times[2 * entry]!)
+    // Idle since who knows when: skip the empty ticks instead of walking them later.
+    if (!armed && size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
+    const tick = Math.max(tickOf(deadlineMs), inRun ? runTarget + 1 : nextTick)
+    times[2 * entry] = deadlineMs
+    if (armed) {
+      // Not before where it sits (a past deadline raised to the floor): stay put, as in arm().
+      if (tick >= times[2 * entry + 1]!) return
+      unlink(entry)
+    } else {
+      size++
+    }
+    link(entry, tick)
+    if (inRun) return // the run reschedules when it completes
+    if (!timerArmed) {
+      setTimer(tick, clock.now())
+    } else if (tick < wakeTick) {
+      // Wake at the earliest tick any entry can have, not at this one: then no
+      // later arm can be earlier still, so at most one reschedule per wake.
+      clearTimer()
+      setTimer(nextTick, clock.now())
+    }
+  }
+
   return {
     arm(entry: number, deadlineMs: number): void {
-      if (closed) throw new HeartbeatError('HB_ERR_CLOSED', 'timing wheel: arm() after close()')
-      if (entry >>> 0 !== entry || entry >= ENTRY_LIMIT) {
-        throw configError(`timing wheel: entry must be an integer in 0…2^31-1, got ${entry}`)
+      // The monitor's hot path, on every beat: the entry moves later, so it can stay
+      // where it sits (the scan of that tick moves it on). One cache line, one write.
+      // Closed wheels have capacity 0, and NaN link ticks (unarmed) fail the test.
+      if (entry < capacity && entry >>> 0 === entry) {
+        if (tickOf(deadlineMs) >= times[2 * entry + 1]! && Number.isFinite(deadlineMs)) {
+          times[2 * entry] = deadlineMs
+          return
+        }
       }
-      if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
-      if (entry >= capacity) grow(entry)
-      const armed = !Number.isNaN(times[2 * entry]!)
-      // Idle since who knows when: skip the empty ticks instead of walking them later.
-      if (!armed && size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
-      const tick = Math.max(tickOf(deadlineMs), inRun ? runTarget + 1 : nextTick)
-      times[2 * entry] = deadlineMs
-      if (armed) {
-        // Later than where it sits (the monitor's case, on every beat): leave it
-        // there, the scan of that tick moves it on. One write, no list surgery.
-        if (tick >= times[2 * entry + 1]!) return
-        unlink(entry)
-      } else {
-        size++
-      }
-      link(entry, tick)
-      if (inRun) return // the run reschedules when it completes
-      if (!timerArmed) {
-        setTimer(tick, clock.now())
-      } else if (tick < wakeTick) {
-        // Wake at the earliest tick any entry can have, not at this one: then no
-        // later arm can be earlier still, so at most one reschedule per wake.
-        clearTimer()
-        setTimer(nextTick, clock.now())
-      }
+      armSlowly(entry, deadlineMs)
     },
 
     cancel(entry: number): boolean {

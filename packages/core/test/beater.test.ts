@@ -179,4 +179,33 @@ describe('beater', () => {
     await monitor.close()
     expect(clock.pending()).toBe(0)
   })
+
+  it('signs and verifies over WebCrypto (the browser path) with the same results', async () => {
+    const { clock, pair, monitor, events, sent } = world('datagram')
+    await monitor.start()
+    const beater = createBeater({ id: 'web', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, crypto: 'web' })
+    const acks: number[] = []
+    let wake = (): void => {}
+    beater.on('ack', ({ seq }) => (acks.push(seq), wake()))
+    // WebCrypto completes on a worker thread: wait for each ack, with a deadline.
+    const acked = (count: number) =>
+      new Promise<void>((resolve, reject) => {
+        const signal = AbortSignal.timeout(5000)
+        signal.addEventListener('abort', () => reject(new Error(`only ${acks.length} acks`)))
+        wake = () => acks.length >= count && resolve()
+        wake()
+      })
+    const stop = beater.start()
+    await acked(1)
+    for (let i = 0; i < 3; i++) {
+      clock.advance(100)
+      await acked(i + 2)
+    }
+    expect(sent.map((f) => `${f.type} ${f.seq}`)).toEqual(['hello 0', 'beat 1', 'beat 2', 'beat 3'])
+    expect(acks).toEqual([0, 1, 2, 3])
+    await stop()
+    expect(events).toEqual(['0 online web', '300 offline web left'])
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
 })

@@ -2,7 +2,7 @@
  * Per-peer keys from one master secret (PROTOCOL §5), over node:crypto. Node only;
  * `derive-key-web.ts` gives the same bytes through WebCrypto.
  */
-import { hkdfSync } from 'node:crypto'
+import { requireNodeCrypto } from './node-crypto.js'
 import { peerIdBytes, peerKeySalt, toKeyBytes } from './key-material.js'
 import type { KeyInput } from './key-material.js'
 
@@ -23,5 +23,6 @@ export const derivedKeyBytes = 32
 export function deriveKey(master: KeyInput, peerId: string): Uint8Array {
   const ikm = toKeyBytes(master, 'master key')
   const info = peerIdBytes(peerId)
+  const { hkdfSync } = requireNodeCrypto('deriveKey')
   return new Uint8Array(hkdfSync('sha256', ikm, peerKeySalt, info, derivedKeyBytes))
 }

@@ -1,0 +1,20 @@
+// The simulated clients: one beater per (transport, name), with the transport's client.
+import { createBeater } from '@hb/core'
+import { createHttpClient } from '@hb/http'
+import { createTcpClient } from '@hb/tcp'
+import { createUdpClient } from '@hb/udp'
+import { createWsClient } from '@hb/ws'
+
+const clientFor = {
+  udp: (a) => createUdpClient({ host: a.host, port: a.port }),
+  tcp: (a) => createTcpClient({ host: a.host, port: a.port }),
+  ws: (a) => createWsClient({ url: `ws://${a.host}:${a.port}` }),
+  http: (a) => createHttpClient({ url: `http://${a.host}:${a.port}/heartbeat` }),
+}
+
+/** Starts a beater for `id` over `transport`, beating the server at `address`. */
+export function startClient({ id, transport, address, secret, intervalMs }) {
+  const beater = createBeater({ id, secret, intervalMs, transport: clientFor[transport](address) })
+  const stop = beater.start()
+  return { id, transport, beater, stop }
+}
