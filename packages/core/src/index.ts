@@ -53,6 +53,7 @@ export { backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'
 
 // Errors and reasons
+export { formatAddress } from './format-address.js'
 export { HeartbeatError } from './errors.js'
 export type { HeartbeatErrorCode } from './errors.js'
 export { rejectReasons } from './reject-reason.js'

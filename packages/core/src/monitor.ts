@@ -180,7 +180,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   function forget(slot: number): void {
     const link = registry.link[slot]
-    if (link !== undefined) linkSlot.delete(link)
+    if (link !== undefined) {
+      // A peer that said bye but kept its connection open loses it now.
+      linkSlot.delete(link)
+      link.close()
+    }
     wheel.cancel(slot)
     replay.forget(slot)
     registry.remove(slot)

@@ -13,7 +13,7 @@ import { HeartbeatError } from '@hb/core'
 import type { ClientTransport, ClientTransportHandler } from '@hb/core'
 import type { FrameDecoder } from './framing.js'
 import { createFrameDecoder, encodeFrame } from './framing.js'
-import { formatAddress } from './format-address.js'
+import { formatAddress } from '@hb/core'
 import { checkKeepAliveDelay, checkPort } from './tcp-options.js'
 
 /** Options of {@link createTcpClient}. */

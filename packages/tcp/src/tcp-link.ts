@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net'
 import type { Link, ServerTransportHandler } from '@hb/core'
 import { createFrameDecoder, encodeFrame } from './framing.js'
-import { formatAddress } from './format-address.js'
+import { formatAddress } from '@hb/core'
 
 /** What a link needs from its server. */
 export interface TcpLinkContext {

@@ -4,7 +4,9 @@
  * need a node:crypto shim. In Node (≥ 20.16) it is the real module; in a browser
  * it is `undefined`, and the callers fall back to or ask for WebCrypto.
  */
-export type NodeCrypto = typeof import('node:crypto')
+import type * as NodeCryptoModule from 'node:crypto'
+
+export type NodeCrypto = typeof NodeCryptoModule
 
 export const nodeCrypto: NodeCrypto | undefined = (
   globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }

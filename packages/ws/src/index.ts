@@ -1,0 +1,12 @@
+/**
+ * `@hb/ws`: the WebSocket transport of hb. The server (on the `ws` package)
+ * runs standalone or on your `http.Server` at a path, and turns every
+ * connection into a core `Link`, so the core can terminate dead and
+ * unauthenticated ones. The client uses the standard `WebSocket` and also
+ * runs in browsers.
+ */
+export { createWsServer } from './ws-server.js'
+export type { WsAttachedOptions, WsServerOptions, WsStandaloneOptions } from './ws-server.js'
+export { createWsClient } from './ws-client.js'
+export type { WsClientOptions } from './ws-client.js'
+export type { WebSocketCloseEventLike, WebSocketConstructor, WebSocketLike, WebSocketMessageEventLike } from './websocket-like.js'

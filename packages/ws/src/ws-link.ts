@@ -1,0 +1,106 @@
+/**
+ * One accepted WebSocket connection as a core `Link`: its messages go to the
+ * core as frames (binary messages as binary frames, text messages as the
+ * UTF-8 bytes of JSON frames), the core's replies go back in the kind of
+ * message they answer, and its end is reported exactly once, however it ends.
+ */
+import type { Link, ServerTransportHandler } from '@hb/core'
+import type { WebSocket } from 'ws'
+import { toBytes } from './to-bytes.js'
+
+/** First byte of a JSON frame (`{`): such a frame travels as a text message. */
+const OPEN_BRACE = 0x7b
+
+/** What a link needs from its server. */
+export interface WsLinkContext {
+  readonly handler: ServerTransportHandler
+  /** The peer's `host:port`, taken from the HTTP request before the upgrade. */
+  readonly remoteAddress: string
+  /** Replies are dropped while this many bytes already wait unsent on the connection. */
+  readonly maxBufferedBytes: number
+  /** Called once when the link is down, so the server stops tracking it. */
+  readonly onDown: (link: WsLink) => void
+}
+
+/** A `Link` over one server-side `ws` WebSocket. */
+export interface WsLink extends Link {
+  /** False once link-down was reported. */
+  readonly up: boolean
+  /** Resolves once the underlying socket is closed (after `close()`: at once). */
+  readonly released: Promise<void>
+}
+
+/**
+ * Wraps an accepted WebSocket and reports it with `onLinkUp`. Every event
+ * handler here is total: protocol errors become rejections, never exceptions.
+ */
+export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext): WsLink {
+  const { handler, remoteAddress, maxBufferedBytes } = context
+  let up = true
+
+  function send(bytes: Uint8Array): void {
+    if (!up || ws.readyState !== ws.OPEN) return
+    // A peer that does not read (or a half-open connection) must not make the
+    // server buffer without bound: past the budget, replies are dropped and
+    // the peer's beater eventually reports a lost server and reconnects.
+    if (ws.bufferedAmount > maxBufferedBytes) return
+    try {
+      // A JSON frame answers a text message; a binary one a binary message.
+      ws.send(bytes, { binary: bytes[0] !== OPEN_BRACE })
+    } catch {
+      // Only thrown for a socket that is not open; the close is reported separately.
+    }
+  }
+
+  function down(): void {
+    if (!up) return
+    up = false
+    context.onDown(link)
+    handler.onLinkDown(link)
+  }
+
+  const link: WsLink = {
+    id,
+    remoteAddress,
+    get up() {
+      return up
+    },
+    released: new Promise<void>((resolve) => ws.once('close', () => resolve())),
+    send,
+    close() {
+      // terminate(), not close(): a dead peer would never answer a closing handshake.
+      down()
+      ws.terminate()
+    },
+    ping() {
+      if (!up) return
+      // The pong proves nothing (a proxy can answer it); the write makes a
+      // half-open connection fail sooner, which then reports link-down.
+      try {
+        ws.ping()
+      } catch {
+        // Not open any more: its close is reported separately.
+      }
+    },
+  }
+
+  ws.on('message', (data) => {
+    if (!up) return
+    const bytes = toBytes(data)
+    if (bytes !== undefined) handler.onFrame({ bytes, remoteAddress, link, reply: send })
+  })
+  ws.on('error', (error: Error & { code?: string }) => {
+    // ws has already started closing the connection (1009 for an oversize
+    // message, 1002/1007 for a protocol violation); tell the core why.
+    if (!up) return
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      handler.onRejected({ reason: 'too-large', remoteAddress, detail: 'message over maxFrameBytes (closed with 1009)' })
+    } else if (error.code?.startsWith('WS_ERR_') === true) {
+      handler.onRejected({ reason: 'malformed', remoteAddress, detail: `WebSocket protocol error ${error.code}` })
+    }
+  })
+  ws.on('close', down)
+
+  handler.onLinkUp(link)
+  return link
+}

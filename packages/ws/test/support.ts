@@ -1,0 +1,111 @@
+/**
+ * Test helpers: waiting on events with a deadline (never sleeping), raw `ws`
+ * clients that send whatever a test wants, and a monitor whose events are
+ * recorded as strings.
+ */
+import { once } from 'node:events'
+import { createMonitor, signFrame } from '@hb/core'
+import type { FrameEncoding, FrameFields, Monitor, MonitorOptions, RejectedInfo, ServerTransport } from '@hb/core'
+import { WebSocket } from 'ws'
+
+export const SECRET = 'ws-test-secret'
+export const KEY = new TextEncoder().encode(SECRET)
+export const WAIT_MS = 5000
+
+/** Re-checks a condition whenever `notify()` is called; `until()` fails after its deadline. */
+export function createWaiter() {
+  const waiters = new Set<() => void>()
+  return {
+    notify(): void {
+      for (const check of [...waiters]) check()
+    },
+    until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
+      if (condition()) return Promise.resolve()
+      return new Promise<void>((resolve, reject) => {
+        const signal = AbortSignal.timeout(ms)
+        const onAbort = (): void => {
+          waiters.delete(check)
+          reject(new Error(`timed out waiting for ${what}`))
+        }
+        const check = (): void => {
+          if (!condition()) return
+          waiters.delete(check)
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        waiters.add(check)
+        signal.addEventListener('abort', onAbort, { once: true })
+      })
+    },
+  }
+}
+
+/** A started monitor on `transport`, its events recorded as `online id`, `offline id reason`, `suspect id`, `rejected reason`. */
+export async function startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {
+  const monitor: Monitor = createMonitor({ secret: SECRET, timeoutMs: 300, tickMs: 10, transports: [transport], ...options })
+  const events: string[] = []
+  const rejected: RejectedInfo[] = []
+  const waiter = createWaiter()
+  const record = (event: string): void => {
+    events.push(event)
+    waiter.notify()
+  }
+  monitor.on('online', (peer) => record(`online ${peer.id}`))
+  monitor.on('offline', (peer, reason) => record(`offline ${peer.id} ${reason}`))
+  monitor.on('suspect', (peer) => record(`suspect ${peer.id}`))
+  monitor.on('rejected', (info) => {
+    rejected.push(info)
+    record(`rejected ${info.reason}`)
+  })
+  await monitor.start()
+  return { monitor, events, rejected, until: waiter.until }
+}
+
+/** A signed frame for `peerId`, fresh by this machine's wall clock. */
+export function signedFrame(peerId: string, encoding: FrameEncoding = 'binary', fields: Partial<FrameFields> = {}): Uint8Array {
+  const now = Date.now()
+  return signFrame({ type: 'hello', peerId, keyId: '', incarnation: now, seq: 0, timestampMs: now, intervalMs: 100, ...fields }, KEY, encoding)
+}
+
+/** A raw `ws` client: sends anything, records messages (with their kind), pings and how it closed. */
+export async function rawWs(url: string) {
+  const socket = new WebSocket(url)
+  const messages: { data: Buffer; binary: boolean }[] = []
+  const waiter = createWaiter()
+  let pings = 0
+  let closeCode: number | undefined
+  socket.on('message', (data: Buffer, binary: boolean) => {
+    messages.push({ data, binary })
+    waiter.notify()
+  })
+  socket.on('ping', () => {
+    pings++
+    waiter.notify()
+  })
+  socket.on('error', () => undefined)
+  socket.on('close', (code: number) => {
+    closeCode = code
+    waiter.notify()
+  })
+  await once(socket, 'open', { signal: AbortSignal.timeout(WAIT_MS) })
+  return {
+    socket,
+    messages,
+    pings: () => pings,
+    closeCode: () => closeCode,
+    untilClosed: (what: string) => waiter.until(() => closeCode !== undefined, what),
+    until: waiter.until,
+  }
+}
+
+/** mulberry32: a small seeded PRNG, so a randomized case can be replayed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
