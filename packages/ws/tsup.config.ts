@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // `client` is the browser-safe entry (`@hb/ws/client`): no server, no `ws`.
+  entry: { index: 'src/index.ts', client: 'src/client.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -48,6 +48,10 @@ export { hmacSha256Web, verifyHmacSha256Web } from './signing/hmac-web.js'
 export { checkFreshness, createReplayWindow } from './replay-window.js'
 export type { FreshnessVerdict, ReplayWindow } from './replay-window.js'
 
+// Legacy protocols
+export { codeskyblueContentType, codeskyblueMessages, createCodeskyblueProtocol } from './legacy/codeskyblue.js'
+export type { CodeskyblueBeat, CodeskyblueProtocol, CodeskyblueProtocolOptions, CodeskyblueRequest, CodeskyblueResponse } from './legacy/codeskyblue.js'
+
 // Reconnection
 export { backoffDelay } from './backoff.js'
 export type { BackoffOptions } from './backoff.js'

@@ -6,10 +6,12 @@
  * and a million `setTimeout`s would cost both memory and time.
  *
  * Time is cut into ticks of `tickMs`; tick t covers (t-1)·tickMs, t·tickMs].
- * An entry with deadline D belongs to tick ceil(D / tickMs) and lives in slot
- * `tick mod slots`, and tick t is processed only once clock.now() >= t·tickMs,
- * so nothing ever fires early. A slot also holds entries of later revolutions;
- * they carry their tick and are skipped until it comes.
+ * An entry with deadline D is due at tick ceil(D / tickMs), and tick t is
+ * processed only once clock.now() >= t·tickMs, so nothing ever fires early.
+ * An entry sits in the list of slot `linkTick mod slots`, where its link tick
+ * is never after its due tick: a re-arm to a later deadline only rewrites the
+ * deadline, and the scan that reaches the entry moves it on (or skips it, if
+ * it waits for a later revolution of the same slot).
  */
 import type { Clock, TimerHandle } from './clock.js'
 import { HeartbeatError, configError } from './errors.js'
@@ -21,7 +23,12 @@ export interface TimingWheelOptions {
   tickMs?: number
   /** Number of slots, rounded up to a power of two. Default 1024. Deadlines beyond slots*tickMs still work (they wait extra revolutions). */
   slots?: number
-  /** Most expirations delivered per timer callback; the rest continue on a 0 ms clock timer, so a mass expiry cannot stall the event loop. Default 10_000. */
+  /**
+   * Most expirations delivered per timer callback; the rest continue on a 0 ms
+   * clock timer, so a mass expiry cannot stall the event loop. Default 10_000.
+   * Entries the callback only moves on (re-armed later since they were placed)
+   * count against it too.
+   */
   maxBatch?: number
   /**
    * Called once per expired entry, after the entry was disarmed (so the
@@ -46,10 +53,9 @@ export interface TimingWheel {
    * doubling as needed. O(1).
    *
    * A deadline that has already passed fires at the wheel's next processing,
-   * no later than the next tick boundary. Armed from inside `onExpire` (or
-   * between the chunks of a mass expiry), such an entry fires after the
-   * current run of expirations, never within it: a callback that keeps
-   * re-arming into the past fires once per tick, not in a loop.
+   * no later than the next tick boundary. An entry that `onExpire` re-arms
+   * into the past fires after the current run of expirations, never within
+   * it: a callback that keeps doing so fires once per tick, not in a loop.
    *
    * Throws `HB_ERR_CONFIG` for a bad entry or a non-finite deadline, and
    * `HB_ERR_CLOSED` after `close()`.
@@ -224,6 +230,9 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     for (;;) {
       while (scanNext !== NONE) {
         const entry = scanNext
+        // Moving entries on costs like delivering them, so both count against the batch.
+        if (left === 0) return false
+        left--
         scanNext = links[2 * entry]!
         const linkTick = times[2 * entry + 1]!
         const dueTick = Math.max(tickOf(times[2 * entry]!), linkTick)
@@ -238,11 +247,6 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
           }
           continue
         }
-        if (left === 0) {
-          scanNext = entry
-          return false
-        }
-        left--
         disarm(entry)
         try {
           onExpire(entry, runLagMs)

@@ -123,6 +123,70 @@ describe('timing wheel: never early, at most one tick late', () => {
   })
 })
 
+describe('timing wheel: random churn against a model', () => {
+  it.each([{ seed: 1 }, { seed: 2 }, { seed: 3 }])(
+    'arms, re-arms (earlier, later, past), cancels and callback re-arms stay exact (seed $seed)',
+    ({ seed }) => {
+      const tickMs = 10
+      const count = 2_000
+      const random = seededRandom(seed)
+      const clock = createFakeClock(-123)
+      const deadline = new Float64Array(count).fill(Number.NaN)
+      const armedAt = new Float64Array(count)
+      const problems: string[] = []
+      let armedCount = 0
+      const arm = (entry: number, at: number): void => {
+        if (Number.isNaN(deadline[entry]!)) armedCount++
+        deadline[entry] = at
+        armedAt[entry] = clock.now()
+        wheel.arm(entry, at)
+      }
+      const wheel = createTimingWheel({
+        clock,
+        tickMs,
+        slots: 16, // 160 ms per revolution, so deadlines span many
+        onExpire(entry, lagMs) {
+          const now = clock.now()
+          const due = deadline[entry]!
+          if (Number.isNaN(due)) problems.push(`${entry} fired unarmed at ${now}`)
+          else if (now < due) problems.push(`${entry} fired early: ${now} < ${due}`)
+          else if (now > Math.max(due, armedAt[entry]!) + tickMs) problems.push(`${entry} fired late at ${now} (due ${due})`)
+          if (lagMs !== 0) problems.push(`lag ${lagMs}`)
+          deadline[entry] = Number.NaN
+          armedCount--
+          if (random() < 0.2) arm(entry, now + (random() - 0.3) * 500)
+        },
+      })
+      for (let step = 0; step < 200; step++) {
+        for (let op = 0; op < 50; op++) {
+          const entry = Math.floor(random() * count)
+          if (random() < 0.15) {
+            const wasArmed = !Number.isNaN(deadline[entry]!)
+            if (wheel.cancel(entry) !== wasArmed) problems.push(`cancel(${entry}) disagreed`)
+            if (wasArmed) armedCount--
+            deadline[entry] = Number.NaN
+          } else {
+            arm(entry, clock.now() + (random() - 0.1) * (random() < 0.1 ? 5_000 : 300))
+          }
+        }
+        clock.advance(Math.floor(random() * (random() < 0.05 ? 500 : 30)))
+        for (let entry = 0; entry < count; entry++) {
+          const due = deadline[entry]!
+          if (!Number.isNaN(due) && clock.now() >= Math.max(due, armedAt[entry]!) + tickMs) {
+            problems.push(`${entry} still armed at ${clock.now()} (due ${due})`)
+          }
+          if (wheel.deadlineOf(entry) !== due && !(Number.isNaN(due) && Number.isNaN(wheel.deadlineOf(entry)))) {
+            problems.push(`deadlineOf(${entry}) disagreed`)
+          }
+        }
+        expect(problems.slice(0, 5)).toEqual([])
+        expect(wheel.size).toBe(armedCount)
+        expect(clock.pending()).toBe(armedCount > 0 ? 1 : 0)
+      }
+    },
+  )
+})
+
 describe('timing wheel: arm, re-arm, cancel', () => {
   it('re-arm moves the deadline, later or earlier, without changing size', () => {
     const { clock, wheel, expired } = setup({ tickMs: 10 })
@@ -139,6 +203,49 @@ describe('timing wheel: arm, re-arm, cancel', () => {
       [2, 40],
       [1, 500],
     ])
+  })
+
+  it.each([
+    { deadlines: [500, 900], firesAt: 900 },
+    { deadlines: [500, 900, 300], firesAt: 300 },
+    { deadlines: [500, 900, 700], firesAt: 700 },
+    { deadlines: [500, 20_000, 505], firesAt: 510 },
+    { deadlines: [500, 499.5, 1_000], firesAt: 1_000 },
+  ])('re-arming through $deadlines fires once, at $firesAt', ({ deadlines, firesAt }) => {
+    const { clock, wheel, expired } = setup({ tickMs: 10, slots: 16 })
+    for (const deadline of deadlines) wheel.arm(0, deadline)
+    expect(wheel.deadlineOf(0)).toBe(deadlines.at(-1))
+    clock.advance(firesAt - 1)
+    expect(expired).toEqual([])
+    clock.advance(30_000)
+    expect(expired).toEqual([{ entry: 0, at: firesAt, lagMs: 0 }])
+  })
+
+  it('moves lazily re-armed entries on when their old tick comes, in chunks of maxBatch', () => {
+    const clock = createFakeClock()
+    let callbacks = 0
+    const counting: Clock = {
+      ...clock,
+      setTimeout: (callback, delayMs) =>
+        clock.setTimeout(() => {
+          callbacks++
+          callback()
+        }, delayMs),
+    }
+    const expired: number[] = []
+    const wheel = createTimingWheel({ clock: counting, tickMs: 10, maxBatch: 1_000, onExpire: () => expired.push(clock.now()) })
+    for (let entry = 0; entry < 5_000; entry++) wheel.arm(entry, 100)
+    for (let entry = 0; entry < 5_000; entry++) wheel.arm(entry, 1_000)
+    clock.advance(999)
+    expect(expired).toEqual([])
+    expect(callbacks).toBeGreaterThanOrEqual(5)
+    expect(wheel.size).toBe(5_000)
+    expect(clock.pending()).toBe(1)
+    callbacks = 0
+    clock.advance(1)
+    expect(expired).toHaveLength(5_000)
+    expect(expired.every((at) => at === 1_000)).toBe(true)
+    expect(callbacks).toBeGreaterThanOrEqual(5)
   })
 
   it('cancel disarms and reports whether the entry was armed', () => {

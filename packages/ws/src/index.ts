@@ -2,11 +2,11 @@
  * `@hb/ws`: the WebSocket transport of hb. The server (on the `ws` package)
  * runs standalone or on your `http.Server` at a path, and turns every
  * connection into a core `Link`, so the core can terminate dead and
- * unauthenticated ones. The client uses the standard `WebSocket` and also
- * runs in browsers.
+ * unauthenticated ones. The client uses the standard `WebSocket`; for a
+ * browser, import it from `@hb/ws/client`, which leaves the server and `ws` out.
  */
 export { createWsServer } from './ws-server.js'
 export type { WsAttachedOptions, WsServerOptions, WsStandaloneOptions } from './ws-server.js'
 export { createWsClient } from './ws-client.js'
-export type { WsClientOptions } from './ws-client.js'
+export type { WsClientOptions } from './client-transport.js'
 export type { WebSocketCloseEventLike, WebSocketConstructor, WebSocketLike, WebSocketMessageEventLike } from './websocket-like.js'

@@ -1,189 +1,30 @@
 /**
- * The client side of the WebSocket transport, driven by a beater. It runs in
- * browsers and in Node: it uses the standard `WebSocket` (the global one when
- * there is one, or the constructor passed in), and loads the `ws` package
- * lazily, only in a Node without a global `WebSocket`, so a browser bundle
- * never needs it. Nothing here imports a Node module.
- *
- * Like every hb client transport it never reconnects and never times
- * anything: it reports `onLinkDown` once per lost connection and the beater
- * decides the rest (backoff, missed acks).
+ * `createWsClient` as `@hb/ws` exports it: the client of `@hb/ws/client`,
+ * plus the `ws` package as a fallback for a Node without a global
+ * `WebSocket` (Node 20 and 21). `ws` is imported lazily, on the first
+ * `connect()` that needs it, so Node 22+ never loads it for the client.
  */
-import { HeartbeatError } from '@hb/core'
-import type { ClientTransport, ClientTransportHandler, FrameEncoding } from '@hb/core'
-import { toBytes } from './to-bytes.js'
-import { WEBSOCKET_OPEN } from './websocket-like.js'
-import type { WebSocketConstructor, WebSocketLike } from './websocket-like.js'
+import type { ClientTransport } from '@hb/core'
+import { createClientTransport } from './client-transport.js'
+import type { WebSocketFactory, WsClientOptions } from './client-transport.js'
+import type { WebSocketLike } from './websocket-like.js'
 
-/** Options of {@link createWsClient}. */
-export interface WsClientOptions {
-  /** The server's URL, e.g. `ws://monitor.internal:8080/hb` or `wss://…`. */
-  url: string
-  /**
-   * The `WebSocket` constructor to use. Default: `globalThis.WebSocket`
-   * (browsers, Node 22+), else `WebSocket` from the `ws` package, loaded on
-   * the first `connect()`.
-   */
-  WebSocket?: WebSocketConstructor
-  /**
-   * How frames travel: `binary` messages (compact; the default) or `json` as
-   * text messages (readable in a browser's network panel). The server accepts
-   * both on the same path and answers in kind.
-   */
-  encoding?: FrameEncoding
-}
-
-/** One WebSocket, from `connect()` until it closes. */
-interface Connection {
-  readonly socket: WebSocketLike
-  readonly handler: ClientTransportHandler
-  /** True from `open` until link-down was reported (or the client closed). */
-  up: boolean
-  /** Resolves on the socket's `close` event. */
-  readonly released: Promise<void>
-}
-
-const utf8 = new TextDecoder()
-
-/** Creates a socket for `url`: the injected or global constructor, else `ws` (which also takes `maxPayload`). */
-async function socketFactory(injected: WebSocketConstructor | undefined, maxFrameBytes: number): Promise<(url: string) => WebSocketLike> {
-  const Constructor = injected ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
-  if (Constructor !== undefined) return (url) => new Constructor(url)
-  // Node without a global WebSocket (Node 20, 21): the ws package, loaded only here.
-  const ws = await import('ws')
-  const NodeWebSocket = ws.WebSocket
+/** `ws`'s `WebSocket`, which also refuses messages over `maxFrameBytes` itself (`maxPayload`). */
+async function loadWs(maxFrameBytes: number): Promise<WebSocketFactory> {
+  const { WebSocket: NodeWebSocket } = await import('ws')
   return (url) => new NodeWebSocket(url, { maxPayload: maxFrameBytes }) as unknown as WebSocketLike
 }
 
 /**
  * Creates the WebSocket client transport (`kind: 'connection'`, `encoding:
  * 'binary'` unless `json` is asked for) for `createBeater({ transport })`.
+ * It uses `options.WebSocket`, else `globalThis.WebSocket`, else `ws`.
+ * In a browser bundle import it from `@hb/ws/client` instead, which never
+ * references `ws`.
+ *
+ * @throws HeartbeatError `HB_ERR_CONFIG` for a URL that is not `ws://` or
+ * `wss://`, or an unknown encoding.
  */
 export function createWsClient(options: WsClientOptions): ClientTransport {
-  const { url } = options
-  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
-    throw new HeartbeatError('HB_ERR_CONFIG', `url must be a ws:// or wss:// URL, got ${String(url)}`)
-  }
-  const encoding = options.encoding ?? 'binary'
-  if (encoding !== 'binary' && encoding !== 'json') throw new HeartbeatError('HB_ERR_CONFIG', `encoding must be 'binary' or 'json'`)
-
-  let closed = false
-  let closing: Promise<void> | undefined
-  let current: Connection | undefined
-  const live = new Set<Connection>()
-
-  const closedError = (): HeartbeatError => new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', `ws: not connected to ${url}`)
-
-  /** Lets go of a socket: at once where the implementation allows (`ws`), else by the closing handshake. */
-  function release(connection: Connection): void {
-    connection.up = false
-    try {
-      if (connection.socket.terminate !== undefined) connection.socket.terminate()
-      else connection.socket.close(1000)
-    } catch {
-      // Already closed.
-    }
-  }
-
-  /** Ends a connection; reports link-down once unless the client itself is closing. */
-  function drop(connection: Connection, error: Error): void {
-    if (!connection.up) return
-    release(connection)
-    if (current === connection) current = undefined
-    if (!closed) connection.handler.onLinkDown(error)
-  }
-
-  function open(socket: WebSocketLike, handler: ClientTransportHandler, maxFrameBytes: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let resolveReleased: () => void = () => undefined
-      const connection: Connection = {
-        socket,
-        handler,
-        up: false,
-        released: new Promise<void>((done) => (resolveReleased = done)),
-      }
-      live.add(connection)
-      socket.binaryType = 'arraybuffer'
-
-      socket.addEventListener('open', () => {
-        if (closed) return
-        connection.up = true
-        current = connection
-        resolve()
-      })
-      socket.addEventListener('message', (event) => {
-        if (!connection.up) return
-        const bytes = toBytes(event.data)
-        // Oversize replies are dropped here; the beater would reject them anyway.
-        if (bytes !== undefined && bytes.length <= maxFrameBytes) handler.onFrame(bytes)
-      })
-      socket.addEventListener('error', (event) => {
-        const cause = (event as { error?: unknown } | undefined)?.error ?? event
-        if (closed) reject(closedError())
-        else reject(new HeartbeatError('HB_ERR_TRANSPORT', `ws: cannot connect to ${url}`, { cause }))
-        drop(connection, new HeartbeatError('HB_ERR_TRANSPORT', `ws: connection to ${url} failed`, { cause }))
-      })
-      socket.addEventListener('close', (event) => {
-        live.delete(connection)
-        resolveReleased()
-        if (closed) reject(closedError())
-        else reject(new HeartbeatError('HB_ERR_TRANSPORT', `ws: cannot connect to ${url} (close code ${event.code})`))
-        drop(connection, new HeartbeatError('HB_ERR_TRANSPORT', `ws: connection to ${url} closed (code ${event.code})`))
-      })
-    })
-  }
-
-  return {
-    name: 'ws',
-    kind: 'connection',
-    encoding,
-    async connect(handler, startOptions) {
-      if (closed) throw closedError()
-      // The beater connects again only after link-down; a stray second call
-      // replaces the current connection without reporting it.
-      if (current !== undefined) {
-        release(current)
-        current = undefined
-      }
-      const create = await socketFactory(options.WebSocket, startOptions.maxFrameBytes)
-      if (closed) throw closedError()
-      let socket: WebSocketLike
-      try {
-        socket = create(url)
-      } catch (error) {
-        throw new HeartbeatError('HB_ERR_TRANSPORT', `ws: cannot connect to ${url}`, { cause: error })
-      }
-      return open(socket, handler, startOptions.maxFrameBytes)
-    },
-    async send(bytes) {
-      const connection = current
-      if (closed || connection === undefined || !connection.up || connection.socket.readyState !== WEBSOCKET_OPEN) {
-        throw closedError()
-      }
-      try {
-        // Browsers offer no write callback: resolving means the WebSocket took the message.
-        connection.socket.send(encoding === 'json' ? utf8.decode(bytes) : bytes)
-      } catch (error) {
-        throw new HeartbeatError('HB_ERR_TRANSPORT', `ws: send to ${url} failed`, { cause: error })
-      }
-    },
-    disconnect() {
-      const connection = current
-      if (connection === undefined) return
-      // Reported now: the beater expects the link gone when this returns.
-      drop(connection, new HeartbeatError('HB_ERR_TRANSPORT', `ws: disconnected from ${url} (the server stopped answering)`))
-    },
-    close() {
-      closing ??= (async () => {
-        closed = true
-        current = undefined
-        const sockets = [...live]
-        for (const connection of sockets) release(connection)
-        // Only a terminated socket is sure to close promptly; a closing
-        // handshake with a dead server is left to finish in the background.
-        await Promise.all(sockets.filter((c) => c.socket.terminate !== undefined).map((c) => c.released))
-      })()
-      return closing
-    },
-  }
+  return createClientTransport(options, loadWs)
 }

@@ -1,0 +1,56 @@
+/**
+ * Options shared by the hb request handlers (Node and fetch), validated once
+ * when a handler is created.
+ */
+import { DEFAULT_MAX_FRAME_BYTES, HeartbeatError } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core'
+
+/** Options of `createHttpHandler` and `createFetchHandler`. */
+export interface HttpHandlerOptions {
+  /**
+   * Serve only this path (for example `/hb`); the query string is ignored.
+   * Other paths go to `next()` where there is one, else 404. Default: every
+   * path (let your router decide). Under Express `app.use('/hb', …)`, the path
+   * the handler sees is relative to the mount point.
+   */
+  path?: string
+  /**
+   * Largest body read, in bytes. A `Content-Length` over it is refused before
+   * reading; a body without one is cut at it. Either way: 413 and the
+   * connection closed. Default 2048 (the core's default `maxFrameBytes`);
+   * keep it equal to the monitor's `maxFrameBytes`.
+   */
+  maxBodyBytes?: number
+}
+
+/** Resolved options. */
+export interface ResolvedHandlerOptions {
+  readonly path: string | undefined
+  readonly maxBodyBytes: number
+}
+
+function configError(message: string): HeartbeatError {
+  return new HeartbeatError('HB_ERR_CONFIG', message)
+}
+
+/** Validates and fills in defaults. @throws HeartbeatError `HB_ERR_CONFIG`. */
+export function resolveHandlerOptions(options: HttpHandlerOptions | undefined): ResolvedHandlerOptions {
+  const { path, maxBodyBytes = DEFAULT_MAX_FRAME_BYTES } = options ?? {}
+  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || path.includes('?'))) {
+    throw configError(`path must start with "/" and have no query, got ${String(path)}`)
+  }
+  checkMaxBodyBytes(maxBodyBytes)
+  return { path, maxBodyBytes }
+}
+
+/** @throws HeartbeatError `HB_ERR_CONFIG` unless a positive safe integer. */
+export function checkMaxBodyBytes(value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw configError(`maxBodyBytes must be a positive integer, got ${String(value)}`)
+  }
+}
+
+/** The part of a monitor the handlers use: mounting a transport that is not in its `transports`. */
+export interface AttachableMonitor {
+  attach(transport: { name: string; kind: 'request' }): ServerTransportHandler
+}

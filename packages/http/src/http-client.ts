@@ -1,0 +1,159 @@
+/**
+ * `createHttpClient`: the beater's transport over the global `fetch` (Node's
+ * undici keeps connections alive between beats). One `POST` per frame; the
+ * 200 response body is the server's signed ack.
+ */
+import { HeartbeatError } from '@hb/core'
+import type { ClientTransport, ClientTransportHandler } from '@hb/core'
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** The beat endpoint, `http:` or `https:` (e.g. `createHttpServer(...).address().url`). */
+  url: string | URL
+  /** Per-request limit, from sending to the whole response read. Default 5000 (what codeskyblue's client uses). */
+  timeoutMs?: number
+  /** Extra request headers (say, for a proxy's authentication). `content-type` is set by the client. */
+  headers?: Record<string, string>
+  /** The `fetch` to use (an instrumented one, or one bound to an undici `Agent`). Default: the global `fetch`. */
+  fetch?: typeof fetch
+}
+
+/** An HTTP `ClientTransport`. */
+export interface HttpClientTransport extends ClientTransport {
+  readonly name: 'http'
+  readonly kind: 'request'
+  readonly encoding: 'json'
+}
+
+/** Largest error body read (and thrown away) so the connection can be reused. */
+const MAX_DISCARDED_BYTES = 4096
+
+function configError(message: string): HeartbeatError {
+  return new HeartbeatError('HB_ERR_CONFIG', message)
+}
+
+/** Reads at most `limit` bytes of a response body; `undefined` (stream cancelled) if there are more. */
+async function readLimited(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  const declared = response.headers.get('content-length')
+  if (response.body === null) return new Uint8Array(0)
+  if (declared !== null && Number(declared) > limit) {
+    await response.body.cancel().catch(() => {})
+    return undefined
+  }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.length
+    if (total > limit) {
+      await reader.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.length
+  }
+  return bytes
+}
+
+/**
+ * Creates an HTTP client transport, to pass to `createBeater({ transport })`.
+ * `send()` resolves once the ack was delivered to the beater; a non-2xx status
+ * rejects with `HB_ERR_TRANSPORT` naming the status (never the body); `close()`
+ * aborts requests in flight.
+ *
+ * ```ts
+ * const beater = createBeater({ id: 'job-runner-3', secret, transport: createHttpClient({ url: 'https://hb.example.com/hb' }) })
+ * ```
+ * @throws HeartbeatError `HB_ERR_CONFIG` on an invalid option.
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClientTransport {
+  if (typeof options !== 'object' || options === null) throw configError('createHttpClient needs { url }')
+  let url: URL
+  try {
+    url = new URL(options.url)
+  } catch {
+    throw configError('url must be an absolute http: or https: URL')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('url must be an absolute http: or https: URL')
+  const timeoutMs = options.timeoutMs ?? 5000
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw configError(`timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`)
+  }
+  const fetchImpl = options.fetch ?? globalThis.fetch
+  if (typeof fetchImpl !== 'function') throw configError('no fetch available: pass options.fetch')
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    if (name.toLowerCase() !== 'content-type') headers[name] = value
+  }
+  const target = url.href
+
+  const closer = new AbortController()
+  let handler: ClientTransportHandler | undefined
+  let maxFrameBytes = Infinity
+  let closing: Promise<void> | undefined
+
+  const closedError = (message = 'http client is closed'): HeartbeatError => new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', message)
+
+  /** Any failure of a request, as the transport contract wants it. */
+  function failure(error: unknown, timeout: AbortSignal): HeartbeatError {
+    if (closer.signal.aborted) return closedError()
+    if (HeartbeatError.isInstance(error)) return error
+    if (timeout.aborted) return new HeartbeatError('HB_ERR_TRANSPORT', `http request timed out after ${timeoutMs} ms`, { cause: error })
+    return new HeartbeatError('HB_ERR_TRANSPORT', 'http request failed', { cause: error })
+  }
+
+  async function post(bytes: Uint8Array, deliver: ClientTransportHandler): Promise<void> {
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signal = AbortSignal.any([closer.signal, timeout])
+    try {
+      const response = await fetchImpl(target, { method: 'POST', headers, body: bytes, signal, redirect: 'manual' })
+      if (response.status === 200) {
+        const body = await readLimited(response, maxFrameBytes)
+        if (body === undefined) throw new HeartbeatError('HB_ERR_TRANSPORT', `http response larger than maxFrameBytes (${maxFrameBytes})`)
+        if (closer.signal.aborted) throw closedError()
+        deliver.onFrame(body)
+        return
+      }
+      // Read a small error body so keep-alive survives; its content is never used or shown.
+      // Redirects are not followed (a POST would turn into a GET): a 3xx is an error too.
+      await readLimited(response, MAX_DISCARDED_BYTES)
+      if (response.status >= 200 && response.status < 300) return
+      throw new HeartbeatError('HB_ERR_TRANSPORT', `http server answered ${response.status}`)
+    } catch (error) {
+      throw failure(error, timeout)
+    }
+  }
+
+  return {
+    name: 'http',
+    kind: 'request',
+    encoding: 'json',
+    connect(connectHandler, connectOptions) {
+      if (closer.signal.aborted) return Promise.reject(closedError())
+      handler = connectHandler
+      maxFrameBytes = connectOptions.maxFrameBytes
+      return Promise.resolve()
+    },
+    send(bytes) {
+      if (closer.signal.aborted) return Promise.reject(closedError())
+      if (handler === undefined) return Promise.reject(closedError('http client is not connected'))
+      return post(bytes, handler)
+    },
+    close() {
+      if (closing === undefined) {
+        // Synchronously: requests in flight reject now, and nothing is delivered after this.
+        handler = undefined
+        closer.abort(closedError())
+        closing = Promise.resolve()
+      }
+      return closing
+    },
+  }
+}

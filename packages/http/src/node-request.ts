@@ -1,0 +1,110 @@
+/**
+ * Handles one Node request (`node:http`, Express, Connect) as one beat, given
+ * the core's handler: path and method checks, the bounded body read, the
+ * exchange with the core, and the response. Shared by `createHttpHandler` and
+ * `createHttpServer`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { formatAddress } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core'
+import type { HttpAnswer } from './http-answer.js'
+import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
+import type { NodeBody } from './node-body.js'
+import { readNodeBody } from './node-body.js'
+
+/** Connect/Express `next`: called when a request is not for this handler. */
+export type NextFunction = (error?: unknown) => void
+
+/** What the request handling needs to know. */
+export interface NodeRequestOptions {
+  /** Only this path (query ignored) is served; `undefined` serves every path. */
+  readonly path: string | undefined
+  /** Largest body read. */
+  readonly maxBodyBytes: number
+}
+
+const utf8 = new TextEncoder()
+const methodNotAllowed = errorAnswer(405, 'method-not-allowed', { allow: 'POST' })
+const notFound = errorAnswer(404, 'not-found')
+// The same answers for a request whose body is on its way: it is not read, so the connection is
+// closed rather than kept alive behind a body Node would have to read and throw away.
+const methodNotAllowedClose = errorAnswer(405, 'method-not-allowed', { allow: 'POST', connection: 'close' })
+const notFoundClose = errorAnswer(404, 'not-found', { connection: 'close' })
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
+/** The path of a request target, without its query string. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/'
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
+/** The client as `host:port` (IPv6 in brackets), as seen by this server: a proxy's address behind a proxy. */
+export function remoteAddressOf(req: IncomingMessage): string {
+  return formatAddress(req.socket.remoteAddress, req.socket.remotePort)
+}
+
+/** Writes an answer unless a response was already started (or the client is gone). Never throws. */
+export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  if (res.headersSent || res.writableEnded || res.destroyed) return
+  try {
+    const body = answer.body
+    res.writeHead(answer.status, body === null ? answer.headers : { ...answer.headers, 'content-length': String(body.length) })
+    res.end(body ?? undefined)
+  } catch {
+    res.destroy()
+  }
+}
+
+/** Answers 413 and then drops the connection, whose unread rest of the body is never read. */
+export function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => req.socket.destroy())
+  writeAnswer(res, tooLargeAnswer())
+}
+
+/** Handles one request; see the file comment. Never throws and never leaves a request unanswered. */
+export function handleNodeRequest(
+  handler: ServerTransportHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: NodeRequestOptions,
+  next?: NextFunction,
+): void {
+  try {
+    if (options.path !== undefined && pathOf(req.url) !== options.path) {
+      if (next !== undefined) return next()
+      return writeAnswer(res, hasBody(req) ? notFoundClose : notFound)
+    }
+    if (req.method !== 'POST') return writeAnswer(res, hasBody(req) ? methodNotAllowedClose : methodNotAllowed)
+    readNodeBody(req, options.maxBodyBytes, (body) => answerBody(handler, req, res, options, body))
+  } catch {
+    writeAnswer(res, errorAnswer(500, 'internal'))
+  }
+}
+
+function answerBody(
+  handler: ServerTransportHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: NodeRequestOptions,
+  body: NodeBody,
+): void {
+  try {
+    if (body.kind === 'aborted') return
+    const remoteAddress = remoteAddressOf(req)
+    // express.json() may have parsed the body already: the MAC is over the canonical bytes,
+    // not the JSON text, so serialising the parsed object again loses nothing a frame needs.
+    const bytes = body.kind === 'bytes' ? body.bytes : body.kind === 'parsed' ? utf8.encode(JSON.stringify(body.value)) : undefined
+    if (bytes === undefined || bytes.length > options.maxBodyBytes) {
+      handler.onRejected({ reason: 'too-large', remoteAddress, detail: `body over ${options.maxBodyBytes} bytes` })
+      return refuseTooLarge(req, res)
+    }
+    writeAnswer(res, exchangeFrame(handler, bytes, remoteAddress, ackContentType(req.headers['content-type'])))
+  } catch {
+    writeAnswer(res, errorAnswer(500, 'internal'))
+  }
+}

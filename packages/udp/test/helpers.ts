@@ -1,0 +1,54 @@
+import { createSocket } from 'node:dgram'
+import type { Socket } from 'node:dgram'
+
+/**
+ * Wait for a condition without sleeping: `poke()` from every event handler that
+ * may change it, `until()` re-checks on each poke and fails after a deadline.
+ */
+export function createWaiter() {
+  let wake: (() => void) | undefined
+  return {
+    poke(): void {
+      const w = wake
+      wake = undefined
+      w?.()
+    },
+    async until(check: () => boolean, what: string, ms = 5000): Promise<void> {
+      const signal = AbortSignal.timeout(ms)
+      const timedOut = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(new Error(`timed out waiting for ${what}`)), { once: true }),
+      )
+      timedOut.catch(() => {})
+      while (!check()) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), timedOut])
+    },
+  }
+}
+
+/** A raw socket for the tests to play attacker (or stray sender) with. */
+export async function rawSocket(type: 'udp4' | 'udp6' = 'udp4', port = 0): Promise<Socket & { received: Buffer[] }> {
+  const socket = Object.assign(createSocket(type), { received: [] as Buffer[] })
+  socket.on('message', (message) => socket.received.push(message))
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, type === 'udp4' ? '127.0.0.1' : '::1', () => (socket.off('error', reject), resolve()))
+  })
+  return socket
+}
+
+/** One turn of the event loop (not a sleep: no time has to pass). */
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Sends one datagram and waits until the OS took it. */
+export function sendTo(socket: Socket, bytes: Uint8Array, port: number, host = '127.0.0.1'): Promise<void> {
+  return new Promise((resolve, reject) => socket.send(bytes, port, host, (error) => (error ? reject(error) : resolve())))
+}
+
+export function closeRaw(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve())
+    } catch {
+      resolve()
+    }
+  })
+}

@@ -1,0 +1,109 @@
+/**
+ * `@hb/ws/client` (src/client.ts): what it may import, and how it finds a
+ * `WebSocket` without the `ws` fallback that `@hb/ws`'s client has. The
+ * same transport's behaviour is covered in ws-client.test.ts; a real
+ * browser runs it in browser.test.ts.
+ */
+import { readFileSync } from 'node:fs'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { HeartbeatError } from '@hb/core'
+import type { ClientTransportHandler } from '@hb/core'
+import { WebSocket as NodeWebSocket } from 'ws'
+import { createWsClient } from '../src/client.js'
+import type { WebSocketConstructor, WebSocketLike } from '../src/client.js'
+import { createWsServer } from '../src/index.js'
+import { createWaiter } from './support.js'
+
+const cleanup: (() => Promise<unknown> | void)[] = []
+afterEach(async () => {
+  vi.unstubAllGlobals()
+  await Promise.allSettled(cleanup.splice(0).reverse().map((fn) => fn()))
+})
+
+const codeOf = (error: unknown): string | undefined => (HeartbeatError.isInstance(error) ? error.code : undefined)
+const ignore: ClientTransportHandler = { onFrame: () => undefined, onLinkDown: () => undefined }
+
+/** The modules a file imports, statically (`from '…'`) or dynamically (`import('…')`). */
+function importsOf(file: string): string[] {
+  const source = readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8')
+  return [...source.matchAll(/^(?:import|export) .* from '([^']+)'|\bimport\(\s*'([^']+)'/gm)].map((m) => m[1] ?? m[2] ?? '')
+}
+
+/** A constructor that records the URLs it was called with and opens at once. */
+function openingSocket(urls: string[]): WebSocketConstructor {
+  return class implements Partial<WebSocketLike> {
+    binaryType = 'blob'
+    readyState = 1
+    constructor(url: string) {
+      urls.push(url)
+    }
+    addEventListener(type: string, listener: () => void): void {
+      if (type === 'open') queueMicrotask(listener)
+    }
+    close(): void {}
+  } as unknown as WebSocketConstructor
+}
+
+describe('@hb/ws/client', () => {
+  it('reaches only @hb/core and browser-safe files of its own: no server, no ws, no Node module', () => {
+    const seen = new Set<string>()
+    const outside: string[] = []
+    const visit = (file: string): void => {
+      if (seen.has(file)) return
+      seen.add(file)
+      for (const name of importsOf(file)) {
+        if (name.startsWith('./')) visit(name.slice(2).replace(/\.js$/, '.ts'))
+        else if (name !== '@hb/core') outside.push(`${file} → ${name}`)
+      }
+    }
+    visit('client.ts')
+    expect(outside).toEqual([])
+    expect([...seen].sort()).toEqual(['client-transport.ts', 'client.ts', 'to-bytes.ts', 'websocket-like.ts'])
+  })
+
+  it('is a configuration error, at creation, in a runtime with no WebSocket and none passed', () => {
+    vi.stubGlobal('WebSocket', undefined)
+    const error = (() => {
+      try {
+        createWsClient({ url: 'ws://127.0.0.1:1/hb' })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(codeOf(error)).toBe('HB_ERR_CONFIG')
+    expect((error as Error).message).toMatch(/WebSocket option/)
+  })
+
+  it('uses the global WebSocket, looked up on connect', async () => {
+    const urls: string[] = []
+    vi.stubGlobal('WebSocket', openingSocket([]))
+    const transport = createWsClient({ url: 'ws://fake.invalid/hb' })
+    cleanup.push(() => transport.close())
+    vi.stubGlobal('WebSocket', openingSocket(urls))
+    await transport.connect(ignore, { maxFrameBytes: 64 })
+    expect(urls).toEqual(['ws://fake.invalid/hb'])
+  })
+
+  it('prefers an injected WebSocket, and round-trips a frame over a real server with it', async () => {
+    const server = createWsServer({ host: '127.0.0.1', port: 0 })
+    await server.start(
+      {
+        onFrame: (frame) => (frame.reply(frame.bytes.slice()), { accepted: true }),
+        onLinkUp: () => undefined,
+        onLinkDown: () => undefined,
+        onRejected: () => undefined,
+      },
+      { maxFrameBytes: 64 },
+    )
+    cleanup.push(() => server.close())
+    vi.stubGlobal('WebSocket', openingSocket([]))
+    const transport = createWsClient({ url: server.address()?.url ?? '', WebSocket: NodeWebSocket as unknown as WebSocketConstructor })
+    cleanup.push(() => transport.close())
+    const waiter = createWaiter()
+    const frames: Uint8Array[] = []
+    await transport.connect({ onFrame: (bytes) => void (frames.push(bytes.slice()), waiter.notify()), onLinkDown: () => undefined }, { maxFrameBytes: 64 })
+    await transport.send(Uint8Array.of(0x68, 0x62))
+    await waiter.until(() => frames.length === 1, 'the echo')
+    expect([...(frames[0] ?? [])]).toEqual([0x68, 0x62])
+  })
+})
