@@ -10,7 +10,7 @@ import { HeartbeatError } from '@hb/core'
 import type { ClientTransportHandler } from '@hb/core'
 import { WebSocket as NodeWebSocket } from 'ws'
 import { createWsClient } from '../src/client.js'
-import type { WebSocketConstructor, WebSocketLike } from '../src/client.js'
+import type { WebSocketConstructor } from '../src/client.js'
 import { createWsServer } from '../src/index.js'
 import { createWaiter } from './support.js'
 
@@ -31,14 +31,14 @@ function importsOf(file: string): string[] {
 
 /** A constructor that records the URLs it was called with and opens at once. */
 function openingSocket(urls: string[]): WebSocketConstructor {
-  return class implements Partial<WebSocketLike> {
+  return class {
     binaryType = 'blob'
     readyState = 1
     constructor(url: string) {
       urls.push(url)
     }
     addEventListener(type: string, listener: () => void): void {
-      if (type === 'open') queueMicrotask(listener)
+      if (type === 'open') queueMicrotask(() => listener())
     }
     close(): void {}
   } as unknown as WebSocketConstructor

@@ -56,7 +56,7 @@ try {
   const beater = createBeater({
     id: params.get('id') ?? '',
     secret: params.get('secret') ?? '',
-    intervalMs: 100,
+    intervalMs: 200,
     transport: createWsClient({ url: params.get('url') ?? '' }),
   })
   beater.on('ack', () => status.acks++)
