@@ -61,9 +61,9 @@ async function setup(options: { monitorSecret?: string } = {}) {
   const waiter = createWaiter()
   const events: string[] = []
   const rejected: RejectedInfo[] = []
-  monitor.on('online', (peer) => (events.push(`online ${peer.id} ${peer.transport}`), waiter.poke()))
-  monitor.on('offline', (peer, reason) => (events.push(`offline ${peer.id} ${reason}`), waiter.poke()))
-  monitor.on('rejected', (info) => (rejected.push(info), waiter.poke()))
+  monitor.on('online', (peer) => (events.push(`online ${peer.id} ${peer.transport}`), waiter.notify()))
+  monitor.on('offline', (peer, reason) => (events.push(`offline ${peer.id} ${reason}`), waiter.notify()))
+  monitor.on('rejected', (info) => (rejected.push(info), waiter.notify()))
   const { url, close } = await listen(createCodeskyblueHandler(monitor, { secret: SECRET, timeoutMs: 5000, clock }))
   cleanup.add(close)
   return { clock, monitor, waiter, events, rejected, url: `${url}/heartbeat` }

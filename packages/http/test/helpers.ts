@@ -1,29 +1,9 @@
 import { createServer } from 'node:http'
 import type { RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { createWaiter } from '@hb/core/testing'
 
-/**
- * Wait for a condition without sleeping: `poke()` from every event handler that
- * may change it, `until()` re-checks on each poke and fails after a deadline.
- */
-export function createWaiter() {
-  let wake: (() => void) | undefined
-  return {
-    poke(): void {
-      const w = wake
-      wake = undefined
-      w?.()
-    },
-    async until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-      const signal = AbortSignal.timeout(ms)
-      const timedOut = new Promise<never>((_, reject) =>
-        signal.addEventListener('abort', () => reject(new Error(`timed out waiting for ${what}`)), { once: true }),
-      )
-      timedOut.catch(() => {})
-      while (!check()) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), timedOut])
-    },
-  }
-}
+export { createWaiter }
 
 /** A plain node:http server on 127.0.0.1:0 whose `close()` also ends keep-alive connections. */
 export async function listen(listener: RequestListener): Promise<{ server: Server; url: string; close: () => Promise<void> }> {

@@ -25,7 +25,7 @@ async function scripted(respond: (res: ServerResponse, seen: Seen) => void) {
     req.on('end', () => {
       const entry = { method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() }
       seen.push(entry)
-      waiter.poke()
+      waiter.notify()
       respond(res, entry)
     })
   })
@@ -120,12 +120,12 @@ describe('http client transport', () => {
     cleanup.add(() => monitor.close())
     const waiter = createWaiter()
     const events: string[] = []
-    monitor.on('online', (peer) => (events.push(`online ${peer.id} ${peer.transport}`), waiter.poke()))
-    monitor.on('offline', (peer, reason) => (events.push(`offline ${peer.id} ${reason}`), waiter.poke()))
+    monitor.on('online', (peer) => (events.push(`online ${peer.id} ${peer.transport}`), waiter.notify()))
+    monitor.on('offline', (peer, reason) => (events.push(`offline ${peer.id} ${reason}`), waiter.notify()))
     await monitor.start()
     const beater = createBeater({ id: 'web-1', secret: 's3cret', transport: createHttpClient({ url: server.address()!.url! }), intervalMs: 50 })
     const acks: number[] = []
-    beater.on('ack', ({ seq }) => (acks.push(seq), waiter.poke()))
+    beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
     const stop = beater.start()
     cleanup.add(() => stop({ bye: false }))
     await waiter.until(() => acks.length >= 3, 'three acks')

@@ -9,38 +9,13 @@ import type { Socket } from 'node:net'
 import { createMonitor, signFrame } from '@hb/core'
 import type { FrameFields, Monitor, MonitorOptions, RejectedInfo, ServerTransport } from '@hb/core'
 import { createFrameDecoder, encodeFrame } from '../src/index.js'
+import { createWaiter } from '@hb/core/testing'
 
 export const SECRET = 'tcp-test-secret'
 export const KEY = new TextEncoder().encode(SECRET)
 export const WAIT_MS = 5000
 
-/** Re-checks a condition whenever `notify()` is called; `until()` fails after its deadline. */
-export function createWaiter() {
-  const waiters = new Set<() => void>()
-  return {
-    notify(): void {
-      for (const check of [...waiters]) check()
-    },
-    until(condition: () => boolean, what: string, ms = WAIT_MS): Promise<void> {
-      if (condition()) return Promise.resolve()
-      return new Promise<void>((resolve, reject) => {
-        const signal = AbortSignal.timeout(ms)
-        const onAbort = (): void => {
-          waiters.delete(check)
-          reject(new Error(`timed out waiting for ${what}`))
-        }
-        const check = (): void => {
-          if (!condition()) return
-          waiters.delete(check)
-          signal.removeEventListener('abort', onAbort)
-          resolve()
-        }
-        waiters.add(check)
-        signal.addEventListener('abort', onAbort, { once: true })
-      })
-    },
-  }
-}
+export { createWaiter }
 
 /** A started monitor on `transport`, its events recorded as `online id`, `offline id reason`, `rejected reason`. */
 export async function startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {

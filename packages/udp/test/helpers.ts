@@ -1,28 +1,8 @@
 import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
+import { createWaiter } from '@hb/core/testing'
 
-/**
- * Wait for a condition without sleeping: `poke()` from every event handler that
- * may change it, `until()` re-checks on each poke and fails after a deadline.
- */
-export function createWaiter() {
-  let wake: (() => void) | undefined
-  return {
-    poke(): void {
-      const w = wake
-      wake = undefined
-      w?.()
-    },
-    async until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-      const signal = AbortSignal.timeout(ms)
-      const timedOut = new Promise<never>((_, reject) =>
-        signal.addEventListener('abort', () => reject(new Error(`timed out waiting for ${what}`)), { once: true }),
-      )
-      timedOut.catch(() => {})
-      while (!check()) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), timedOut])
-    },
-  }
-}
+export { createWaiter }
 
 /** A raw socket for the tests to play attacker (or stray sender) with. */
 export async function rawSocket(type: 'udp4' | 'udp6' = 'udp4', port = 0): Promise<Socket & { received: Buffer[] }> {

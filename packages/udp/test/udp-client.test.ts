@@ -13,9 +13,9 @@ const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(()
 async function connected(port: number, onError?: (error: HeartbeatError) => void) {
   const waiter = createWaiter()
   const received: Buffer[] = []
-  const client = createUdpClient({ host: '127.0.0.1', port, onError: (e) => (onError?.(e), waiter.poke()) })
+  const client = createUdpClient({ host: '127.0.0.1', port, onError: (e) => (onError?.(e), waiter.notify()) })
   cleanup.push(() => client.close())
-  await client.connect({ onFrame: (bytes) => (received.push(Buffer.from(bytes)), waiter.poke()), onLinkDown() {} }, { maxFrameBytes: 100 })
+  await client.connect({ onFrame: (bytes) => (received.push(Buffer.from(bytes)), waiter.notify()), onLinkDown() {} }, { maxFrameBytes: 100 })
   return { client, received, waiter }
 }
 
@@ -25,7 +25,7 @@ describe('udp client', () => {
     const stray = await rawSocket()
     cleanup.push(() => closeRaw(server), () => closeRaw(stray))
     const serverWaiter = createWaiter()
-    server.on('message', () => serverWaiter.poke())
+    server.on('message', () => serverWaiter.notify())
     const { client, received, waiter } = await connected(server.address().port)
     expect(client).toMatchObject({ name: 'udp', kind: 'datagram', encoding: 'binary' })
     const local = client.localAddress()!

@@ -40,7 +40,7 @@ describe.skipIf(!ipv6)('udp over IPv6 (::1)', () => {
         onFrame(frame) {
           frames.push(frame)
           frame.reply(frame.bytes.slice().reverse())
-          waiter.poke()
+          waiter.notify()
           return { accepted: true }
         },
         onLinkUp() {},
@@ -54,7 +54,7 @@ describe.skipIf(!ipv6)('udp over IPv6 (::1)', () => {
     const received: string[] = []
     const client = createUdpClient({ host: '::1', port: address.port })
     cleanup.push(() => client.close())
-    await client.connect({ onFrame: (bytes) => (received.push(Buffer.from(bytes).toString()), waiter.poke()), onLinkDown() {} }, { maxFrameBytes: 100 })
+    await client.connect({ onFrame: (bytes) => (received.push(Buffer.from(bytes).toString()), waiter.notify()), onLinkDown() {} }, { maxFrameBytes: 100 })
     await client.send(Buffer.from('abc'))
     await waiter.until(() => received.length === 1, 'the reply')
     expect(received).toEqual(['cba'])
@@ -67,11 +67,11 @@ describe.skipIf(!ipv6)('udp over IPv6 (::1)', () => {
     const monitor = createMonitor({ secret: 'v6', timeoutMs: 2000, transports: [server] })
     cleanup.push(() => monitor.close())
     const online: string[] = []
-    monitor.on('online', (peer) => (online.push(`${peer.id} ${peer.transport} ${peer.remoteAddress?.startsWith('[::1]:')}`), waiter.poke()))
+    monitor.on('online', (peer) => (online.push(`${peer.id} ${peer.transport} ${peer.remoteAddress?.startsWith('[::1]:')}`), waiter.notify()))
     await monitor.start()
     const beater = createBeater({ id: 'six', secret: 'v6', transport: createUdpClient({ host: '::1', port: server.address()!.port }), intervalMs: 50 })
     const acks: number[] = []
-    beater.on('ack', ({ seq }) => (acks.push(seq), waiter.poke()))
+    beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
     const stop = beater.start()
     cleanup.push(() => stop({ bye: false }))
     await waiter.until(() => online.length === 1 && acks.length > 0, 'online and an ack')

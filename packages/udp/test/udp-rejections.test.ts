@@ -19,14 +19,14 @@ async function startMonitor() {
   const waiter = createWaiter()
   const rejected: RejectedInfo[] = []
   const online: string[] = []
-  monitor.on('rejected', (info) => (rejected.push(info), waiter.poke()))
-  monitor.on('online', (peer) => (online.push(peer.id), waiter.poke()))
+  monitor.on('rejected', (info) => (rejected.push(info), waiter.notify()))
+  monitor.on('online', (peer) => (online.push(peer.id), waiter.notify()))
   await monitor.start()
   const address = server.address()
   if (address === null) throw new Error('not listening')
   const attacker = await rawSocket()
   cleanup.push(() => closeRaw(attacker))
-  attacker.on('message', () => waiter.poke())
+  attacker.on('message', () => waiter.notify())
   return { server, monitor, waiter, rejected, online, port: address.port, attacker }
 }
 
@@ -69,7 +69,7 @@ describe('udp: a monitor rejects bad datagrams with the right reason and keeps n
     }
     const acks: number[] = []
     const beater = createBeater({ id: 'alice', secret: SECRET, transport: tapped, intervalMs: 50 })
-    beater.on('ack', ({ seq }) => (acks.push(seq), t.waiter.poke()))
+    beater.on('ack', ({ seq }) => (acks.push(seq), t.waiter.notify()))
     const stop = beater.start()
     cleanup.push(() => stop({ bye: false }))
     await t.waiter.until(() => acks.length >= 2, 'two acks')

@@ -16,14 +16,14 @@ function recorder() {
   const handler: ServerTransportHandler = {
     onFrame(frame) {
       frames.push({ ...frame, bytes: frame.bytes.slice() })
-      waiter.poke()
+      waiter.notify()
       return { accepted: true }
     },
     onLinkUp() {},
     onLinkDown() {},
     onRejected(rejection) {
       rejections.push(rejection)
-      waiter.poke()
+      waiter.notify()
     },
   }
   return { handler, frames, rejections, waiter }
@@ -55,7 +55,7 @@ describe('udp server', () => {
     const { server, frames, waiter } = await started()
     const sender = await rawSocket()
     cleanup.push(() => closeRaw(sender))
-    sender.on('message', () => waiter.poke())
+    sender.on('message', () => waiter.notify())
     await sendTo(sender, Buffer.from('ping'), server.address()!.port)
     await waiter.until(() => frames.length === 1, 'a frame')
     expect(Buffer.from(frames[0]!.bytes).toString()).toBe('ping')
@@ -89,12 +89,12 @@ describe('udp server', () => {
         ...inner.handler,
         onFrame(frame: InboundFrame): never {
           reply = frame.reply
-          inner.waiter.poke()
+          inner.waiter.notify()
           throw new Error('boom')
         },
       },
     }
-    const { server, waiter } = await started({ host: '127.0.0.1', port: 0, onError: (e) => (errors.push(e), inner.waiter.poke()) }, throwing)
+    const { server, waiter } = await started({ host: '127.0.0.1', port: 0, onError: (e) => (errors.push(e), inner.waiter.notify()) }, throwing)
     const sender = await rawSocket()
     cleanup.push(() => closeRaw(sender))
     await sendTo(sender, Buffer.from('x'), server.address()!.port)

@@ -10,3 +10,5 @@ export type { MemoryClientTransport, MemoryTransportOptions, MemoryTransportPair
 export { transportConformance } from './conformance.js'
 export type { ConformanceOptions, ConformanceTestApi } from './conformance.js'
 export { settle } from './settle.js'
+export { createWaiter } from './waiter.js'
+export type { Waiter } from './waiter.js'
