@@ -1,17 +1,14 @@
 /**
  * A hashed timing wheel: one deadline per integer entry (the monitor's peer
- * slot), any number of them, on ONE clock timer. Arm, re-arm and cancel are
- * O(1) and allocate nothing: entries live in typed arrays as doubly linked
- * lists, one list per slot, because a monitor re-arms every peer on every beat
- * and a million `setTimeout`s would cost both memory and time.
+ * slot) on ONE clock timer, entries kept in typed arrays as doubly linked
+ * lists, one per slot, because a monitor re-arms every peer on every beat and
+ * a million `setTimeout`s would cost both memory and time.
  *
- * Time is cut into ticks of `tickMs`; tick t covers (t-1)·tickMs, t·tickMs].
- * An entry with deadline D is due at tick ceil(D / tickMs), and tick t is
- * processed only once clock.now() >= t·tickMs, so nothing ever fires early.
- * An entry sits in the list of slot `linkTick mod slots`, where its link tick
- * is never after its due tick: a re-arm to a later deadline only rewrites the
- * deadline, and the scan that reaches the entry moves it on (or skips it, if
- * it waits for a later revolution of the same slot).
+ * A deadline D is due at tick ceil(D / tickMs), and tick t is processed only
+ * once clock.now() >= t·tickMs, so nothing fires early. An entry sits in the
+ * list of its "link tick", never after its due tick: a re-arm to a later
+ * deadline only rewrites the deadline, and the scan that reaches the entry
+ * moves it on (or leaves it for a later revolution of the same slot).
  */
 import type { Clock, TimerHandle } from './clock.js'
 import { HeartbeatError, configError } from './errors.js'
@@ -21,31 +18,34 @@ export interface TimingWheelOptions {
   clock: Clock
   /** Granularity. An entry fires no earlier than its deadline and (event loop not blocked) at most one tick after it. Default 100. */
   tickMs?: number
-  /** Number of slots, rounded up to a power of two. Default 1024. Deadlines beyond slots*tickMs still work (they wait extra revolutions). */
+  /** Number of slots, rounded up to a power of two (at most 2^24). Default 1024. Deadlines beyond slots*tickMs still work (they wait extra revolutions). */
   slots?: number
   /**
    * Most expirations delivered per timer callback; the rest continue on a 0 ms
    * clock timer, so a mass expiry cannot stall the event loop. Default 10_000.
-   * Entries the callback only moves on (re-armed later since they were placed)
-   * count against it too.
+   * Entries a callback only moves on (re-armed to a later deadline since they
+   * were placed) count against it too.
    */
   maxBatch?: number
   /**
    * Called once per expired entry, after the entry was disarmed (so the
    * callback may re-arm it, or arm/cancel others). `lagMs` is how late the
    * clock timer that began this run of expirations ran versus the time it was
-   * due (0 when on time); chunks continued on 0 ms timers report the same lag,
-   * since they deliver expirations delayed by the same blockage.
+   * due (0 when on time); its 0 ms continuation chunks report the same lag.
    *
-   * An exception thrown here does not stop the wheel: the remaining
-   * expirations are still delivered, and the first exception of each clock
-   * callback is rethrown from a microtask (`queueMicrotask`), where it surfaces
-   * as an uncaught exception as it would from a plain timer.
+   * A throw does not stop the wheel: the other expirations are still delivered,
+   * and the first error of each clock callback is rethrown from `queueMicrotask`,
+   * an uncaught exception as from a plain timer.
    */
   onExpire(entry: number, lagMs: number): void
 }
 
-/** Deadlines for integer entries on one clock timer. Create with `createTimingWheel`. */
+/**
+ * Deadlines for integer entries on one clock timer. Create with `createTimingWheel`.
+ * Entries due in the same tick expire in no particular order; after a block of
+ * more than one revolution (slots × tickMs), the missed ticks are swept slot by
+ * slot, so their expirations are not in deadline order either.
+ */
 export interface TimingWheel {
   /**
    * Arms (or re-arms, moving it) `entry` at an absolute `clock.now()`-based
@@ -99,11 +99,10 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   // edge, and list links only ever hold valid indices or NONE (checked first).
   const heads = new Int32Array(slotCount).fill(NONE)
   let capacity = 0
-  // Per entry, interleaved so that a re-arm touches one cache line: with a
-  // million peers re-armed in random order, cache misses are the whole cost.
-  // times[2e] = deadline; times[2e+1] = the tick of the list the entry sits in
-  // (its "link tick"), never after the tick it is due. Both NaN = not armed.
-  let times = new Float64Array(0)
+  // NaN in both = not armed. The hot re-arm touches only `deadlines` (one cache
+  // line: with a million entries in random order, misses are the whole cost).
+  let deadlines = new Float64Array(0)
+  let linkTicks = new Float64Array(0) // the tick of the list an entry sits in, never after its due tick
   let links = new Int32Array(0) // [2e] = next, [2e+1] = previous, in the slot's list
   let size = 0
   let closed = false
@@ -152,11 +151,14 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   function grow(entry: number): void {
     let next = Math.max(capacity * 2, INITIAL_CAPACITY)
     while (next <= entry) next *= 2
-    const grownTimes = new Float64Array(2 * next).fill(Number.NaN)
-    grownTimes.set(times)
+    const grownDeadlines = new Float64Array(next).fill(Number.NaN)
+    const grownLinkTicks = new Float64Array(next).fill(Number.NaN)
     const grownLinks = new Int32Array(2 * next)
+    grownDeadlines.set(deadlines)
+    grownLinkTicks.set(linkTicks)
     grownLinks.set(links)
-    times = grownTimes
+    deadlines = grownDeadlines
+    linkTicks = grownLinkTicks
     links = grownLinks
     capacity = next
   }
@@ -164,7 +166,7 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   function link(entry: number, tick: number): void {
     const slot = slotOf(tick)
     const head = heads[slot]!
-    times[2 * entry + 1] = tick
+    linkTicks[entry] = tick
     links[2 * entry] = head
     links[2 * entry + 1] = NONE
     if (head !== NONE) links[2 * head + 1] = entry
@@ -175,15 +177,15 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     const next = links[2 * entry]!
     const previous = links[2 * entry + 1]!
     if (entry === scanNext) scanNext = next
-    if (previous === NONE) heads[slotOf(times[2 * entry + 1]!)] = next
+    if (previous === NONE) heads[slotOf(linkTicks[entry]!)] = next
     else links[2 * previous] = next
     if (next !== NONE) links[2 * next + 1] = previous
   }
 
   function disarm(entry: number): void {
     unlink(entry)
-    times[2 * entry] = Number.NaN
-    times[2 * entry + 1] = Number.NaN
+    deadlines[entry] = Number.NaN
+    linkTicks[entry] = Number.NaN
     size--
   }
 
@@ -234,16 +236,14 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
         if (left === 0) return false
         left--
         scanNext = links[2 * entry]!
-        const linkTick = times[2 * entry + 1]!
-        const dueTick = Math.max(tickOf(times[2 * entry]!), linkTick)
+        const linkTick = linkTicks[entry]!
+        const dueTick = Math.max(tickOf(deadlines[entry]!), linkTick)
         if (dueTick > runTarget) {
           // Moved later by a lazy re-arm, or a later revolution: catch its link tick up.
-          if (dueTick !== linkTick) {
-            if (slotOf(dueTick) === slotOf(linkTick)) times[2 * entry + 1] = dueTick
-            else {
-              unlink(entry)
-              link(entry, dueTick)
-            }
+          if (slotOf(dueTick) === slotOf(linkTick)) linkTicks[entry] = dueTick
+          else {
+            unlink(entry)
+            link(entry, dueTick)
           }
           continue
         }
@@ -310,14 +310,14 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     }
     if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
     if (entry >= capacity) grow(entry)
-    const armed = !Number.isNaN(times[2 * entry]!)
+    const armed = !Number.isNaN(deadlines[entry]!)
     // Idle since who knows when: skip the empty ticks instead of walking them later.
     if (!armed && size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
     const tick = Math.max(tickOf(deadlineMs), inRun ? runTarget + 1 : nextTick)
-    times[2 * entry] = deadlineMs
+    deadlines[entry] = deadlineMs
     if (armed) {
       // Not before where it sits (a past deadline raised to the floor): stay put, as in arm().
-      if (tick >= times[2 * entry + 1]!) return
+      if (tick >= linkTicks[entry]!) return
       unlink(entry)
     } else {
       size++
@@ -336,28 +336,27 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
 
   return {
     arm(entry: number, deadlineMs: number): void {
-      // The monitor's hot path, on every beat: the entry moves later, so it can stay
-      // where it sits (the scan of that tick moves it on). One cache line, one write.
-      // Closed wheels have capacity 0, and NaN link ticks (unarmed) fail the test.
-      if (entry < capacity && entry >>> 0 === entry) {
-        if (tickOf(deadlineMs) >= times[2 * entry + 1]! && Number.isFinite(deadlineMs)) {
-          times[2 * entry] = deadlineMs
-          return
-        }
+      // The monitor's hot path, on every beat: the deadline moves later, so the
+      // entry can stay where it sits (its link tick is <= the old due tick <= the
+      // new one) and the scan of that tick moves it on. A closed wheel has
+      // capacity 0, and an unarmed entry a NaN deadline.
+      if (entry < capacity && entry >>> 0 === entry && deadlineMs >= deadlines[entry]! && Number.isFinite(deadlineMs)) {
+        deadlines[entry] = deadlineMs
+        return
       }
       armSlowly(entry, deadlineMs)
     },
 
     cancel(entry: number): boolean {
-      if (!isEntry(entry) || Number.isNaN(times[2 * entry]!)) return false
+      if (!isEntry(entry) || Number.isNaN(deadlines[entry]!)) return false
       disarm(entry)
       if (size === 0 && !delivering) goIdle()
       return true
     },
 
-    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(times[2 * entry]!),
+    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(deadlines[entry]!),
 
-    deadlineOf: (entry: number): number => (isEntry(entry) ? times[2 * entry]! : Number.NaN),
+    deadlineOf: (entry: number): number => (isEntry(entry) ? deadlines[entry]! : Number.NaN),
 
     get size(): number {
       return size
@@ -370,7 +369,8 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
       heads.fill(NONE)
       // Drop the storage: a closed monitor should not keep 24 MB per million peers alive.
       capacity = 0
-      times = new Float64Array(0)
+      deadlines = new Float64Array(0)
+      linkTicks = new Float64Array(0)
       links = new Int32Array(0)
       size = 0
     },
