@@ -36,6 +36,12 @@ export interface BeaterOptions extends KeyOptions {
   missedAcks?: number
   /** Backoff between reconnection attempts (connection transports, and failed connects). */
   reconnect?: BackoffOptions
+  /**
+   * A connection attempt still pending after this long is aborted (through the
+   * transport's `disconnect()`) and retried with backoff: a blackholed server
+   * would otherwise hold a TCP connect for minutes. Default 10 000.
+   */
+  connectTimeoutMs?: number
   clock?: Clock
   maxFrameBytes?: number
   /** Source of randomness for jitter and backoff, [0, 1). Default `Math.random`. */
@@ -111,6 +117,8 @@ export function createBeater(options: BeaterOptions): Beater {
   const missedAcks = options.missedAcks ?? 3
   if (!Number.isInteger(missedAcks) || missedAcks < 1) throw configError('missedAcks must be a positive integer')
   const backoff = resolveBackoff(options.reconnect)
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+  if (!(connectTimeoutMs > 0)) throw configError('connectTimeoutMs must be a positive number')
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES
   const random = options.random ?? Math.random
   const emitter = createEmitter<BeaterListeners>()
@@ -121,6 +129,7 @@ export function createBeater(options: BeaterOptions): Beater {
   let phase: 'idle' | 'running' | 'stopped' = 'idle'
   let connected = false
   let timer: TimerHandle | undefined
+  let connectDeadline: TimerHandle | undefined
   let incarnation = 0
   let seq = 0
   let attempt = 0
@@ -151,6 +160,11 @@ export function createBeater(options: BeaterOptions): Beater {
     timer = undefined
   }
 
+  function cancelConnectDeadline(): void {
+    if (connectDeadline !== undefined) clock.clearTimeout(connectDeadline)
+    connectDeadline = undefined
+  }
+
   function fail(error: unknown, message: string): void {
     const wrapped = HeartbeatError.isInstance(error) ? error : new HeartbeatError('HB_ERR_TRANSPORT', message, { cause: error })
     emitter.emit('error', wrapped)
@@ -158,8 +172,22 @@ export function createBeater(options: BeaterOptions): Beater {
 
   function connect(): void {
     timer = undefined
+    let settled = false
+    if (transport.disconnect !== undefined) {
+      connectDeadline = clock.setTimeout(() => {
+        connectDeadline = undefined
+        if (settled || phase !== 'running') return
+        fail(new HeartbeatError('HB_ERR_TIMEOUT', `connect did not complete within ${connectTimeoutMs} ms`), '')
+        transport.disconnect?.() // aborts the attempt: the pending connect() rejects, and we retry
+      }, connectTimeoutMs)
+    }
+    const done = (): void => {
+      settled = true
+      cancelConnectDeadline()
+    }
     transport.connect(handler, { maxFrameBytes }).then(
       () => {
+        done()
         if (phase !== 'running') return
         connected = true
         attempt = 0
@@ -168,6 +196,7 @@ export function createBeater(options: BeaterOptions): Beater {
         scheduleBeat()
       },
       (error: unknown) => {
+        done()
         if (phase !== 'running') return
         fail(error, 'connect failed')
         scheduleReconnect()
@@ -273,6 +302,7 @@ export function createBeater(options: BeaterOptions): Beater {
     const wasConnected = connected
     options.signal?.removeEventListener('abort', onAbort)
     cancelTimer()
+    cancelConnectDeadline()
     if (bye && wasConnected) await send('bye')
     phase = 'stopped'
     connected = false

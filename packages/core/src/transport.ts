@@ -200,7 +200,9 @@ export interface ClientTransport {
    * Connection transports: drops the current link as if it had failed (the
    * beater calls it when the server stopped acking: a half-open socket looks
    * alive to the OS). The transport then reports `onLinkDown` once, and the
-   * beater reconnects with `connect()`. Not final, unlike `close()`.
+   * beater reconnects with `connect()`. Not final, unlike `close()`. Called
+   * while a `connect()` is still pending (the beater's connect deadline passed),
+   * it aborts that attempt, and the pending `connect()` rejects.
    */
   disconnect?(): void
   /** Closes every socket and pending request, for good. Idempotent. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBeater, createMonitor, decodeFrame, HeartbeatError } from '../src/index.js'
+import type { ClientTransport } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
 import { SECRET } from './helpers.js'
 
@@ -206,6 +207,44 @@ describe('beater', () => {
     await stop()
     expect(events).toEqual(['0 online web', '300 offline web left'])
     await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('aborts a connect that hangs past connectTimeoutMs and retries with backoff', async () => {
+    const clock = createFakeClock(0)
+    const attempts: number[] = []
+    let rejectPending: ((error: Error) => void) | undefined
+    const hanging: ClientTransport = {
+      name: 'blackhole',
+      kind: 'connection',
+      encoding: 'binary',
+      connect() {
+        attempts.push(clock.now())
+        return new Promise<void>((_, reject) => (rejectPending = reject))
+      },
+      send: () => Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', 'not connected')),
+      disconnect() {
+        rejectPending?.(new HeartbeatError('HB_ERR_TRANSPORT', 'aborted'))
+      },
+      close: async () => rejectPending?.(new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', 'closed')),
+    }
+    const beater = createBeater({
+      id: 'c', secret: SECRET, transport: hanging, clock, connectTimeoutMs: 1000,
+      random: () => 0.5, reconnect: { initialDelayMs: 400, maxDelayMs: 400 },
+    })
+    const errors: string[] = []
+    beater.on('error', (e) => errors.push(`${clock.now()} ${e.code}`))
+    const stop = beater.start()
+    clock.advance(999)
+    await settle()
+    expect(errors).toEqual([])
+    clock.advance(1)
+    await settle()
+    expect(errors).toEqual(['1000 HB_ERR_TIMEOUT', '1000 HB_ERR_TRANSPORT'])
+    clock.advance(200) // backoff 0.5 × 400 ms
+    await settle()
+    expect(attempts).toEqual([0, 1200])
+    await stop({ bye: false })
     expect(clock.pending()).toBe(0)
   })
 })

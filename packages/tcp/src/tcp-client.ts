@@ -58,6 +58,8 @@ export function createTcpClient(options: TcpClientOptions): ClientTransport {
   let closed = false
   let closing: Promise<void> | undefined
   let current: Connection | undefined
+  /** The connection a pending `connect()` is opening, so `disconnect()` can abort it. */
+  let pending: Connection | undefined
   /** Every socket not yet released, pending or connected, so `close()` can wait for all. */
   const live = new Set<Connection>()
 
@@ -85,9 +87,14 @@ export function createTcpClient(options: TcpClientOptions): ClientTransport {
         decoder: createFrameDecoder({ maxFrameBytes, onFrame: (bytes) => handler.onFrame(bytes) }),
       }
       live.add(connection)
-      void connection.released.then(() => live.delete(connection))
+      pending = connection
+      void connection.released.then(() => {
+        live.delete(connection)
+        if (pending === connection) pending = undefined
+      })
 
       socket.once('connect', () => {
+        if (pending === connection) pending = undefined
         if (closed) return
         socket.setNoDelay(noDelay)
         socket.setKeepAlive(true, keepAliveDelay)
@@ -152,7 +159,12 @@ export function createTcpClient(options: TcpClientOptions): ClientTransport {
     },
     disconnect() {
       const connection = current
-      if (connection === undefined) return
+      if (connection === undefined) {
+        // A connect that is taking too long (the beater's connect deadline): abort
+        // it; its 'close' rejects the pending connect().
+        pending?.socket.destroy()
+        return
+      }
       // Reported now, not on 'close': the beater expects the link gone when this returns.
       drop(connection, new HeartbeatError('HB_ERR_TRANSPORT', `tcp: disconnected from ${target} (the server stopped answering)`))
     },

@@ -96,6 +96,8 @@ export function createClientTransport(options: WsClientOptions, fallback: WebSoc
   let closed = false
   let closing: Promise<void> | undefined
   let current: Connection | undefined
+  /** The connection a pending `connect()` is opening, so `disconnect()` can abort it. */
+  let pending: Connection | undefined
   const live = new Set<Connection>()
 
   const closedError = (): HeartbeatError => new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', `ws: not connected to ${url}`)
@@ -129,9 +131,11 @@ export function createClientTransport(options: WsClientOptions, fallback: WebSoc
         released: new Promise<void>((done) => (resolveReleased = done)),
       }
       live.add(connection)
+      pending = connection
       socket.binaryType = 'arraybuffer'
 
       socket.addEventListener('open', () => {
+        if (pending === connection) pending = undefined
         if (closed) return
         connection.up = true
         current = connection
@@ -151,6 +155,7 @@ export function createClientTransport(options: WsClientOptions, fallback: WebSoc
       })
       socket.addEventListener('close', (event) => {
         live.delete(connection)
+        if (pending === connection) pending = undefined
         resolveReleased()
         if (closed) reject(closedError())
         else reject(new HeartbeatError('HB_ERR_TRANSPORT', `ws: cannot connect to ${url} (close code ${event.code})`))
@@ -195,7 +200,12 @@ export function createClientTransport(options: WsClientOptions, fallback: WebSoc
     },
     disconnect() {
       const connection = current
-      if (connection === undefined) return
+      if (connection === undefined) {
+        // A connect that is taking too long (the beater's connect deadline): abort
+        // it; its 'close' rejects the pending connect().
+        if (pending !== undefined) release(pending)
+        return
+      }
       // Reported now: the beater expects the link gone when this returns.
       drop(connection, new HeartbeatError('HB_ERR_TRANSPORT', `ws: disconnected from ${url} (the server stopped answering)`))
     },
