@@ -34,6 +34,11 @@ export interface BeaterOptions extends KeyOptions {
   jitter?: number
   /** `server-lost` after this many beat intervals in a row without an ack. Default 3. */
   missedAcks?: number
+  /**
+   * Whether the server acks (default true). `false` for a monitor in one-way
+   * mode (`acks: false`): no RTT, and no `server-lost` (nothing to miss).
+   */
+  expectAcks?: boolean
   /** Backoff between reconnection attempts (connection transports, and failed connects). */
   reconnect?: BackoffOptions
   /**
@@ -116,6 +121,7 @@ export function createBeater(options: BeaterOptions): Beater {
   if (!(jitter >= 0 && jitter <= 1)) throw configError('jitter must be between 0 and 1')
   const missedAcks = options.missedAcks ?? 3
   if (!Number.isInteger(missedAcks) || missedAcks < 1) throw configError('missedAcks must be a positive integer')
+  const expectAcks = options.expectAcks ?? true
   const backoff = resolveBackoff(options.reconnect)
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
   if (!(connectTimeoutMs > 0)) throw configError('connectTimeoutMs must be a positive number')
@@ -217,7 +223,7 @@ export function createBeater(options: BeaterOptions): Beater {
   function onBeatTimer(): void {
     timer = undefined
     if (phase !== 'running') return
-    if (ackedSinceTick) missed = 0
+    if (ackedSinceTick || !expectAcks) missed = 0
     else missed++
     ackedSinceTick = false
     if (missed >= missedAcks && !lost) {
@@ -251,7 +257,7 @@ export function createBeater(options: BeaterOptions): Beater {
       fail(error, `signing ${type} failed`)
       return Promise.resolve()
     }
-    if (type !== 'bye') {
+    if (type !== 'bye' && expectAcks) {
       outstanding.set(seq, clock.now())
       if (outstanding.size > OUTSTANDING_LIMIT) outstanding.delete(outstanding.keys().next().value as number)
     }

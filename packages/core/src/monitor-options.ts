@@ -44,6 +44,13 @@ export interface MonitorOptions extends KeyOptions {
    * Default `max(1000, 4 × tickMs)`; `Infinity` disables the guard.
    */
   loopLagToleranceMs?: number
+  /**
+   * Answer every accepted frame with a signed ack (default true), so beaters
+   * measure RTT and notice a dead server. `false` is one-way mode, as the seed
+   * systems' UDP and TCP beats were: no reply traffic at all (half the packets
+   * and syscalls per beat); beaters then need `expectAcks: false`.
+   */
+  acks?: boolean
   /** Closes the monitor when aborted. */
   signal?: AbortSignal
 }
@@ -60,6 +67,7 @@ export interface ResolvedMonitorOptions {
   readonly helloTimeoutMs: number
   readonly forgetAfterMs: number
   readonly loopLagToleranceMs: number
+  readonly acks: boolean
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
@@ -97,5 +105,6 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     helloTimeoutMs: positive('helloTimeoutMs', options.helloTimeoutMs, 10_000),
     forgetAfterMs: Math.max(positive('forgetAfterMs', options.forgetAfterMs, 60_000), 2 * skewMs),
     loopLagToleranceMs: positive('loopLagToleranceMs', options.loopLagToleranceMs, Math.max(1000, 4 * tickMs), true),
+    acks: options.acks ?? true,
   }
 }

@@ -241,7 +241,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     frame: { peerId: string; keyId: string; incarnation: number; seq: number },
     encoding: 'binary' | 'json',
   ) {
-    if (closing === undefined) {
+    if (closing === undefined && config.acks) {
       const ack = signFrame(
         { type: 'ack', peerId: frame.peerId, keyId: frame.keyId, incarnation: frame.incarnation, seq: frame.seq, timestampMs: Math.floor(clock.wallNow()) },
         key,

@@ -247,4 +247,26 @@ describe('beater', () => {
     await stop({ bye: false })
     expect(clock.pending()).toBe(0)
   })
+
+  it('one-way mode: a monitor with acks: false sends nothing back; a beater with expectAcks: false never reports server-lost', async () => {
+    const clock = createFakeClock(0)
+    const replies: Uint8Array[] = []
+    const pair = createMemoryTransportPair({ kind: 'datagram', tap: (direction, bytes) => direction === 'to-client' && replies.push(bytes) })
+    const monitor = createMonitor({ secret: SECRET, timeoutMs: 1000, clock, transports: [pair.server], acks: false })
+    await monitor.start()
+    const beater = createBeater({ id: 'quiet', secret: SECRET, transport: pair.client, intervalMs: 100, clock, expectAcks: false })
+    const lost: number[] = []
+    beater.on('server-lost', () => lost.push(clock.now()))
+    const stop = beater.start()
+    await settle()
+    clock.advance(2000)
+    expect(monitor.get('quiet')?.state).toBe('alive')
+    expect(replies).toEqual([])
+    expect(lost).toEqual([])
+    expect(beater.rttMs).toBeUndefined()
+    await stop()
+    expect(monitor.get('quiet')?.state).toBe('left')
+    await monitor.close()
+    expect(clock.pending()).toBe(0)
+  })
 })
