@@ -60,7 +60,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       lastSeen: last,
       rttMs: Number.isNaN(rtt) ? undefined : rtt,
       transport: transportNames[registry.transport[slot] as number] ?? 'unknown',
-      remoteAddress: registry.remote[slot],
+      remoteAddress: registry.remote.get(slot),
       suspicion: detector.suspicion(registry.detector, offset, last, clock.now()),
     }
   }
@@ -217,7 +217,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     accepted++
     replay.accept(slot, frame.incarnation, frame.seq)
     registry.transport[slot] = transportIndex
-    registry.remote[slot] = inbound.remoteAddress
+    registry.remote.set(slot, inbound.remoteAddress)
     if (frame.rttMs !== undefined) registry.rtt[slot] = frame.rttMs
     if (inbound.link !== undefined) bindLink(slot, inbound.link)
 

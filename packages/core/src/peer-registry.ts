@@ -8,6 +8,8 @@
  */
 import type { Link } from './transport.js'
 import type { PeerState } from './liveness.js'
+import type { RemoteAddresses } from './remote-addresses.js'
+import { createRemoteAddresses } from './remote-addresses.js'
 
 /** States as stored in the `state` column. 0 is a free slot. */
 export const STATE_CODES = { new: 0, alive: 1, suspect: 2, dead: 3, left: 4 } as const
@@ -33,7 +35,8 @@ export interface PeerRegistry {
   /** Detector state, `detectorSlots` numbers per peer. */
   detector: Float64Array
   readonly detectorSlots: number
-  remote: (string | undefined)[]
+  /** The address of each peer's last accepted frame. */
+  readonly remote: RemoteAddresses
   link: (Link | undefined)[]
 }
 
@@ -66,7 +69,7 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
       if (id === undefined) return
       bySlot.delete(id)
       ids[slot] = undefined
-      registry.remote[slot] = undefined
+      registry.remote.clear(slot)
       registry.link[slot] = undefined
       registry.state[slot] = 0
       registry.rise[slot] = 0
@@ -87,7 +90,7 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
     rtt: new Float32Array(0),
     detector: new Float64Array(0),
     detectorSlots,
-    remote: [],
+    remote: createRemoteAddresses(initialCapacity),
     link: [],
   }
 
