@@ -84,7 +84,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
   const tickMs = positive('tickMs', options.tickMs, Math.min(100, Math.max(10, Math.round(timeoutMs / 20))))
   const skewMs = positive('skewMs', options.skewMs, 30_000)
   const riseBeats = positive('riseBeats', options.riseBeats, 1)
-  if (!Number.isInteger(riseBeats) || riseBeats > 65_535) throw configError('riseBeats must be an integer from 1 to 65535')
+  if (!Number.isInteger(riseBeats) || riseBeats > 255) throw configError('riseBeats must be an integer from 1 to 255')
   const maxPeers = positive('maxPeers', options.maxPeers, 1_000_000, true)
   const maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES)
   const linkDown = options.linkDown ?? 'suspect'

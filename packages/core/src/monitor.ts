@@ -14,7 +14,7 @@ import type { Monitor, MonitorEvent, MonitorListeners, Peer, RejectedInfo } from
 import { transition } from './liveness.js'
 import type { MonitorOptions } from './monitor-options.js'
 import { resolveMonitorOptions } from './monitor-options.js'
-import { createPeerRegistry, STATE_CODES, STATE_NAMES } from './peer-registry.js'
+import { createPeerRegistry, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
 import type { RejectReason } from './reject-reason.js'
 import { rejectReasons } from './reject-reason.js'
 import { checkFreshness, createReplayWindow } from './replay-window.js'
@@ -58,7 +58,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       id: registry.idOf(slot),
       state: STATE_NAMES[registry.state[slot] as number] as PeerState,
       lastSeen: last,
-      rttMs: Number.isNaN(rtt) ? undefined : rtt,
+      rttMs: rtt === RTT_UNKNOWN ? undefined : rtt,
       transport: transportNames[registry.transport[slot] as number] ?? 'unknown',
       remoteAddress: registry.remote.get(slot),
       suspicion: detector.suspicion(registry.detector, offset, last, clock.now()),
@@ -218,7 +218,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     replay.accept(slot, frame.incarnation, frame.seq)
     registry.transport[slot] = transportIndex
     registry.remote.set(slot, inbound.remoteAddress)
-    if (frame.rttMs !== undefined) registry.rtt[slot] = frame.rttMs
+    if (frame.rttMs !== undefined) registry.rtt[slot] = Math.min(frame.rttMs, RTT_UNKNOWN - 1)
     if (inbound.link !== undefined) bindLink(slot, inbound.link)
 
     if (frame.type === 'bye') {

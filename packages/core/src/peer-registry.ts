@@ -10,9 +10,13 @@ import type { Link } from './transport.js'
 import type { PeerState } from './liveness.js'
 import type { RemoteAddresses } from './remote-addresses.js'
 import { createRemoteAddresses } from './remote-addresses.js'
+import { createPeerIndex } from './peer-index.js'
 
 /** States as stored in the `state` column. 0 is a free slot. */
 export const STATE_CODES = { new: 0, alive: 1, suspect: 2, dead: 3, left: 4 } as const
+/** The `rtt` column's value for a peer that has not reported an RTT. */
+export const RTT_UNKNOWN = 0xffff
+
 export const STATE_NAMES: readonly (PeerState | 'new')[] = ['new', 'alive', 'suspect', 'dead', 'left']
 
 export interface PeerRegistry {
@@ -28,10 +32,10 @@ export interface PeerRegistry {
 
   lastBeat: Float64Array
   state: Uint8Array
-  rise: Uint16Array
+  rise: Uint8Array
   transport: Uint8Array
-  /** The RTT the peer reported in its last beat, NaN when unknown. */
-  rtt: Float32Array
+  /** The RTT the peer reported in its last beat, in whole ms up to 65 534 (more is clamped); `RTT_UNKNOWN` when it has not. */
+  rtt: Uint16Array
   /** Detector state, `detectorSlots` numbers per peer. */
   detector: Float64Array
   readonly detectorSlots: number
@@ -41,18 +45,18 @@ export interface PeerRegistry {
 }
 
 export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024): PeerRegistry {
-  const bySlot = new Map<string, number>()
   const ids: (string | undefined)[] = []
+  const index = createPeerIndex(ids)
   const free: number[] = []
   let capacity = 0
   let next = 0
 
   const registry: PeerRegistry = {
     get size() {
-      return bySlot.size
+      return index.size
     },
     slotOf(id) {
-      return bySlot.get(id) ?? -1
+      return index.get(id)
     },
     add(id) {
       let slot = free.pop()
@@ -60,34 +64,34 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
         slot = next++
         if (slot >= capacity) grow(Math.max(initialCapacity, capacity * 2))
       }
-      bySlot.set(id, slot)
       ids[slot] = id
+      index.insert(id, slot)
       return slot
     },
     remove(slot) {
       const id = ids[slot]
       if (id === undefined) return
-      bySlot.delete(id)
+      index.remove(id)
       ids[slot] = undefined
       registry.remote.clear(slot)
       registry.link[slot] = undefined
       registry.state[slot] = 0
       registry.rise[slot] = 0
-      registry.rtt[slot] = Number.NaN
+      registry.rtt[slot] = RTT_UNKNOWN
       registry.detector.fill(0, slot * detectorSlots, (slot + 1) * detectorSlots)
       free.push(slot)
     },
     idOf(slot) {
       return ids[slot] ?? ''
     },
-    slots() {
-      return bySlot.values()
+    *slots() {
+      for (let slot = 0; slot < next; slot++) if (ids[slot] !== undefined) yield slot
     },
     lastBeat: new Float64Array(0),
     state: new Uint8Array(0),
-    rise: new Uint16Array(0),
+    rise: new Uint8Array(0),
     transport: new Uint8Array(0),
-    rtt: new Float32Array(0),
+    rtt: new Uint16Array(0),
     detector: new Float64Array(0),
     detectorSlots,
     remote: createRemoteAddresses(initialCapacity),
@@ -97,10 +101,10 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
   function grow(to: number): void {
     registry.lastBeat = resize(registry.lastBeat, to, Float64Array)
     registry.state = resize(registry.state, to, Uint8Array)
-    registry.rise = resize(registry.rise, to, Uint16Array)
+    registry.rise = resize(registry.rise, to, Uint8Array)
     registry.transport = resize(registry.transport, to, Uint8Array)
-    const rtt = resize(registry.rtt, to, Float32Array)
-    rtt.fill(Number.NaN, capacity)
+    const rtt = resize(registry.rtt, to, Uint16Array)
+    rtt.fill(RTT_UNKNOWN, capacity)
     registry.rtt = rtt
     registry.detector = resize(registry.detector, to * detectorSlots, Float64Array)
     capacity = to
