@@ -1,0 +1,47 @@
+/**
+ * What the paced scenarios (udp, tcp, ws) report from a `searchMaxRate` result.
+ *
+ * Besides the rates, each trial records the receiver's CPU time per message
+ * (process.cpuUsage over the trial ÷ messages counted): a figure that noise
+ * on a shared machine disturbs much less than a maximum rate, reported as the
+ * median over each side's passing trials.
+ */
+import { ratioVerdict } from './report.mjs'
+import { formatCount, median } from './stats.mjs'
+
+/** CPU microseconds (user + system) between two `process.cpuUsage()` readings. */
+export function cpuMicroseconds(before, after) {
+  return after.user - before.user + (after.system - before.system)
+}
+
+function cpuPerMessage(side) {
+  const values = side.trials.filter((t) => t.ok && t.received > 0).map((t) => t.cpuMicrosecondsPerMessage)
+  return values.length > 0 ? median(values) : NaN
+}
+
+export function pacedResult({ found, target, baselineUnit, note, details }) {
+  const hbRate = found.hb.rate
+  const baselineRate = found.baseline.rate
+  const ratio = hbRate / baselineRate
+  const atLeast = (side) => (side.generatorBound ? '≥ ' : '')
+  const unconfirmed = [found.hb, found.baseline].some((side) => side.confirmed === false)
+  const cpu = { hb: cpuPerMessage(found.hb), baseline: cpuPerMessage(found.baseline) }
+  return {
+    unit: 'beats/s',
+    hb: hbRate,
+    baseline: baselineRate,
+    hbText: `${atLeast(found.hb)}${formatCount(hbRate)} beats/s`,
+    baselineText: `${atLeast(found.baseline)}${formatCount(baselineRate)} ${baselineUnit}`,
+    ratio,
+    ratioText: `${found.baseline.generatorBound ? '≤ ' : found.hb.generatorBound ? '≥ ' : ''}${ratio.toFixed(2)}`,
+    target: `≥ ${target}×`,
+    met: ratioVerdict(ratio, target, { hbLowerBound: found.hb.generatorBound, baselineLowerBound: found.baseline.generatorBound }),
+    note:
+      `CPU/msg hb ${cpu.hb.toFixed(1)} µs vs ${cpu.baseline.toFixed(1)} µs; ` +
+      note +
+      (found.baseline.generatorBound ? '; baseline took all the generator could send' : '') +
+      (found.hb.generatorBound ? '; hb took all the generator could send' : '') +
+      (unconfirmed ? '; a rate did not reproduce on the confirmation run' : ''),
+    details: { ...details, cpuMicrosecondsPerMessage: cpu, search: found },
+  }
+}

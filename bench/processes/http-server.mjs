@@ -1,0 +1,59 @@
+/**
+ * The receiving side of the http scenario, alone in its process:
+ * `http-server.mjs hb|raw`, on 127.0.0.1, url in `info.url`.
+ *
+ * hb: a monitor with `createHttpServer` as its transport; each POST body is
+ * one signed JSON beat, verified, replay-checked, recorded and answered with
+ * the signed ack (200).
+ * raw: the baseline, `node:http` answering every request 204 and nothing else
+ * (the unread body is discarded by Node itself).
+ */
+import { createServer } from 'node:http'
+import { createMonitor } from '@hb/core'
+import { createHttpServer } from '@hb/http'
+import { SECRET } from '../lib/frames.mjs'
+import { serveParent } from '../lib/serve.mjs'
+
+const mode = process.argv[2]
+
+async function startHb() {
+  const transport = createHttpServer({ host: '127.0.0.1', port: 0 })
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport] })
+  await monitor.start()
+  return {
+    url: transport.address().url,
+    count: () => monitor.stats().accepted,
+    stats: () => ({ ...monitor.stats(), peers: monitor.size }),
+    close: () => monitor.close(),
+  }
+}
+
+async function startRaw() {
+  let count = 0
+  const server = createServer((_request, response) => {
+    count++
+    response.statusCode = 204
+    response.end()
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    count: () => count,
+    stats: () => ({ requests: count }),
+    close: () => {
+      server.closeAllConnections()
+      return new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+const server = mode === 'hb' ? await startHb() : await startRaw()
+serveParent(
+  {
+    count: () => server.count(),
+    stats: () => server.stats(),
+    cpu: () => process.cpuUsage(),
+  },
+  { url: server.url, mode },
+  () => server.close(),
+)

@@ -1,0 +1,105 @@
+/**
+ * The udp load generator, alone in its process. `prepare` signs every frame of
+ * a trial in advance (distinct peers, increasing seqs, fresh timestamps);
+ * `prepareSchedule` does the same for the detection scenario, with victims
+ * that beat on their own interval and fall silent at set times; `send` then
+ * sends them at a paced rate (what is due each millisecond) and reports the
+ * rate it really achieved. It stops by itself after the trial.
+ *
+ * Its socket's receive buffer is kept tiny: the monitor's acks are not read
+ * (the kernel drops them), so a trial against hb costs this process the same
+ * as a trial against the counting baseline.
+ */
+import { createSocket } from 'node:dgram'
+import { checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
+import { serveParent, sleep } from '../lib/serve.mjs'
+
+checkAgainstCore()
+const make = createFrameMaker('binary')
+const sockets = new Map()
+let frames = []
+
+async function socketFor(port) {
+  let socket = sockets.get(port)
+  if (socket === undefined) {
+    socket = createSocket('udp4')
+    socket.on('error', () => undefined)
+    await new Promise((resolve, reject) => socket.connect(port, '127.0.0.1', (error) => (error ? reject(error) : resolve())))
+    socket.setRecvBufferSize(4096)
+    sockets.set(port, socket)
+  }
+  return socket
+}
+
+function prepare({ count, peers, prefix, incarnation }) {
+  const started = performance.now()
+  frames = new Array(count)
+  let timestampMs = Date.now()
+  for (let k = 0; k < count; k++) {
+    if ((k & 4095) === 0) timestampMs = Date.now()
+    frames[k] = make({ type: 'beat', peerId: peerId(prefix, k % peers), keyId: '', incarnation, seq: Math.floor(k / peers), timestampMs })
+  }
+  return { count, signMs: performance.now() - started }
+}
+
+/**
+ * Frames in send order for `durationMs` at `rate`: frame k leaves at k / rate.
+ * Victim v beats every `victimIntervalMs` from a random phase until its stop
+ * time (uniform in `stopWindowMs`), taking the slot its time falls in; every
+ * other slot is a beat of a background peer, round-robin, so each background
+ * peer beats every backgroundPeers / rate seconds.
+ */
+function prepareSchedule({ rate, durationMs, backgroundPeers, victims, victimIntervalMs, stopWindowMs, incarnation }) {
+  const started = performance.now()
+  const count = Math.round((rate * durationMs) / 1000)
+  const owner = new Int32Array(count).fill(-1)
+  const stopAtMs = []
+  for (let v = 0; v < victims; v++) {
+    const stopAt = stopWindowMs[0] + Math.random() * (stopWindowMs[1] - stopWindowMs[0])
+    stopAtMs.push(stopAt)
+    for (let t = Math.random() * victimIntervalMs; t <= stopAt; t += victimIntervalMs) {
+      let k = Math.floor((t * rate) / 1000)
+      while (k < count && owner[k] !== -1) k++
+      if (k < count) owner[k] = v
+    }
+  }
+  frames = new Array(count)
+  const victimSeq = new Uint32Array(victims)
+  let background = 0
+  let timestampMs = Date.now()
+  for (let k = 0; k < count; k++) {
+    if ((k & 4095) === 0) timestampMs = Date.now()
+    const v = owner[k]
+    const fields = v >= 0
+      ? { type: 'beat', peerId: peerId('v', v), keyId: '', incarnation, seq: victimSeq[v]++, timestampMs }
+      : { type: 'beat', peerId: peerId('b', background % backgroundPeers), keyId: '', incarnation, seq: Math.floor(background++ / backgroundPeers), timestampMs }
+    frames[k] = make(fields)
+  }
+  return { count, victimBeats: count - background, signMs: performance.now() - started, lastStopAtMs: Math.max(...stopAtMs) }
+}
+
+async function send({ port, rate }) {
+  const socket = await socketFor(port)
+  const total = frames.length
+  let sent = 0
+  const start = performance.now()
+  await new Promise((resolve) => {
+    const pump = () => {
+      const due = Math.min(total, Math.ceil(((performance.now() - start) * rate) / 1000))
+      while (sent < due) socket.send(frames[sent++])
+      if (sent < total) setTimeout(pump, 1)
+      else resolve()
+    }
+    pump()
+  })
+  while (socket.getSendQueueCount() > 0) await sleep(1)
+  const elapsedMs = performance.now() - start
+  frames = []
+  // The last burst was due at (total − 1) / rate: the schedule's own length, not a shortfall.
+  const scheduleMs = ((total - 1) * 1000) / rate
+  return { sent: total, elapsedMs, achievedRate: total / (Math.max(elapsedMs, scheduleMs) / 1000), lateMs: elapsedMs - scheduleMs }
+}
+
+serveParent({ prepare, prepareSchedule, send }, {}, async () => {
+  for (const socket of sockets.values()) socket.close()
+})

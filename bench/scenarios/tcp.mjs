@@ -1,0 +1,8 @@
+/**
+ * tcp: 1000 connections, one peer each, beats one per write: the highest
+ * paced rate a monitor on `@hb/tcp` keeps up with, vs a `node:net` server
+ * that only counts length-prefixed frames. See lib/stream-scenario.mjs.
+ */
+import { runStreamScenario } from '../lib/stream-scenario.mjs'
+
+export const run = (ctx) => runStreamScenario(ctx, 'tcp', { target: 0.8, baselineUnit: 'frames/s' })
