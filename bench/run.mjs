@@ -86,9 +86,13 @@ function runScenario(name, options) {
       else if (message?.type === 'error') outcome ??= { ok: false, error: message.error }
     })
     // A finished scenario gets a moment to exit on its own; then its group goes.
-    child.on('disconnect', () => setTimeout(killGroup, 3_000).unref())
+    let grace
+    child.on('disconnect', () => {
+      grace = setTimeout(killGroup, 3_000)
+    })
     child.on('exit', (code, signal) => {
       clearTimeout(limit)
+      clearTimeout(grace)
       killGroup() // whatever it started and left behind
       current = undefined
       outcome ??= { ok: false, error: `exited with code ${code}, signal ${signal}, without a result` }
