@@ -12,8 +12,18 @@ class StubSocket extends EventEmitter {
   destroyed = false
   writableLength = 0
   written: Uint8Array[] = []
+  /** For each write, whether the socket was corked at the time. */
+  writtenCorked: boolean[] = []
+  corked = 0
+  cork(): void {
+    this.corked++
+  }
+  uncork(): void {
+    this.corked--
+  }
   write(bytes: Uint8Array): boolean {
     this.written.push(bytes)
+    this.writtenCorked.push(this.corked > 0)
     return true
   }
   destroy(): this {
@@ -55,6 +65,24 @@ describe('a TCP link', () => {
     expect(s.link.remoteAddress).toBe('10.0.0.7:4242')
     s.frames[0]?.reply(Uint8Array.of(9))
     expect(s.socket.written.map((b) => Buffer.from(b).toString('hex'))).toEqual(['0000000109'])
+  })
+
+  it('writes the replies to every frame of one read while corked, and uncorks after', () => {
+    const socket = new StubSocket()
+    const handler: ServerTransportHandler = {
+      onFrame(frame) {
+        frame.reply(frame.bytes) // as the core does: the ack, synchronously inside onFrame
+        return { accepted: true }
+      },
+      onLinkUp: () => undefined,
+      onLinkDown: () => undefined,
+      onRejected: () => undefined,
+    }
+    createTcpLink(socket as unknown as Socket, 1, { handler, maxFrameBytes: 16, maxBufferedBytes: 1000, onDown: () => undefined })
+    socket.emit('data', Buffer.concat([Buffer.from(encodeFrame(Uint8Array.of(1))), Buffer.from(encodeFrame(Uint8Array.of(2)))]))
+    expect(socket.written.map((b) => Buffer.from(b).toString('hex'))).toEqual(['0000000101', '0000000102'])
+    expect(socket.writtenCorked).toEqual([true, true])
+    expect(socket.corked).toBe(0)
   })
 
   it('hands the core plain Uint8Arrays, so its slice() copies', () => {
