@@ -45,3 +45,22 @@ export function pacedResult({ found, target, baselineUnit, note, details }) {
     details: { ...details, cpuMicrosecondsPerMessage: cpu, search: found },
   }
 }
+
+/**
+ * Adds hb in one-way mode (`acks: false`) to a paced result, as a second
+ * figure against the same count-only baseline: the target's ratio stays hb's
+ * default (acking) mode, which writes a signed ack per beat that the baseline
+ * does not; one-way mode is the like-for-like comparison.
+ */
+export function withOneWay(result, found) {
+  const side = found.hbOneWay
+  if (side === undefined) return result
+  const ratio = side.rate / found.baseline.rate
+  const cpu = cpuPerMessage(side)
+  const bound = found.baseline.generatorBound ? '≤ ' : ''
+  return {
+    ...result,
+    note: `${result.note}; one-way (acks: false): ${side.generatorBound ? '≥ ' : ''}${formatCount(side.rate)} beats/s, ratio ${bound}${ratio.toFixed(2)}, CPU/msg ${cpu.toFixed(1)} µs`,
+    details: { ...result.details, oneWay: { rate: side.rate, ratio, cpuMicrosecondsPerMessage: cpu, generatorBound: side.generatorBound } },
+  }
+}

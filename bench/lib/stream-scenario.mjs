@@ -13,7 +13,7 @@
  * holds its own connections, opened once with a `hello` per peer).
  */
 import { startChild } from './children.mjs'
-import { cpuMicroseconds, pacedResult } from './paced.mjs'
+import { cpuMicroseconds, pacedResult, withOneWay } from './paced.mjs'
 import { searchMaxRate } from './search.mjs'
 import { formatCount } from './stats.mjs'
 
@@ -36,6 +36,7 @@ export async function runStreamScenario(ctx, kind, { target, baselineUnit }) {
   }
   const raw = await side('raw')
   const hb = await side('hb')
+  const hbOneWay = await side('hb-one-way')
 
   const trialFor = ({ receiver, sender }) => async (rate) => {
     const count = Math.max(config.connections, Math.round((rate * config.durationMs) / 1000))
@@ -68,14 +69,16 @@ export async function runStreamScenario(ctx, kind, { target, baselineUnit }) {
     [
       { name: 'baseline', trial: trialFor(raw) },
       { name: 'hb', trial: trialFor(hb) },
+      { name: 'hbOneWay', trial: trialFor(hbOneWay) },
     ],
     { ...config, log: ctx.log },
   )
-  return pacedResult({
+  const result = pacedResult({
     found,
     target,
     baselineUnit,
     note: `${config.connections} connections, highest rate kept up with (all counted ≤ ${graceMs} ms after the last send), ${config.durationMs} ms trials`,
     details: { config, graceMs, hbMonitorStats: await hb.receiver.call('stats'), baselineStats: await raw.receiver.call('stats') },
   })
+  return withOneWay(result, found)
 }

@@ -20,7 +20,8 @@ async function startHb() {
   const transport = kind === 'tcp'
     ? (await import('@hb/tcp')).createTcpServer({ host: '127.0.0.1', port: 0 })
     : (await import('@hb/ws')).createWsServer({ host: '127.0.0.1', port: 0 })
-  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport] })
+  // hb-one-way: the monitor's one-way mode (acks: false), the same work the count-only baseline does on the wire.
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport], acks: mode !== 'hb-one-way' })
   let online = 0
   let offline = 0
   monitor.on('online', () => online++)
@@ -97,7 +98,7 @@ async function startRawWs() {
   }
 }
 
-const server = mode === 'hb' ? await startHb() : kind === 'tcp' ? await startRawTcp() : await startRawWs()
+const server = mode.startsWith('hb') ? await startHb() : kind === 'tcp' ? await startRawTcp() : await startRawWs()
 serveParent(
   {
     count: () => server.count(),

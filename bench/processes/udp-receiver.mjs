@@ -18,7 +18,8 @@ const recvBufferSize = Number(bufferArg)
 
 async function startHb() {
   const transport = createUdpServer({ host: '127.0.0.1', port: 0, recvBufferSize })
-  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport] })
+  // hb-one-way: the monitor's one-way mode (acks: false), the same work the count-only baseline does on the wire.
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport], acks: mode !== 'hb-one-way' })
   let online = 0
   let offline = 0
   monitor.on('online', () => online++)
@@ -48,7 +49,7 @@ async function startRaw() {
   }
 }
 
-const server = mode === 'hb' ? await startHb() : await startRaw()
+const server = mode.startsWith('hb') ? await startHb() : await startRaw()
 serveParent(
   {
     count: () => server.count(),

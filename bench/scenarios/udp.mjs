@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs'
 import { startChild } from '../lib/children.mjs'
 import { searchMaxRate } from '../lib/search.mjs'
-import { cpuMicroseconds, pacedResult } from '../lib/paced.mjs'
+import { cpuMicroseconds, pacedResult, withOneWay } from '../lib/paced.mjs'
 import { formatCount } from '../lib/stats.mjs'
 
 /** The receive buffer both sockets get: 2 MiB, or what the kernel allows (`net.core.rmem_max`). */
@@ -37,6 +37,7 @@ export async function run(ctx) {
     startChild('udp-receiver', { args: [mode, recvBufferSize], limitMs, profile: ctx.profile && mode === 'hb' ? 'udp-hb' : undefined })
   const raw = ctx.own(await start('raw'))
   const hb = ctx.own(await start('hb'))
+  const hbOneWay = ctx.own(await start('hb-one-way'))
   const sender = ctx.own(await startChild('udp-sender', { limitMs }))
   let incarnation = 0
 
@@ -69,14 +70,16 @@ export async function run(ctx) {
     [
       { name: 'baseline', trial: trialFor(raw) },
       { name: 'hb', trial: trialFor(hb) },
+      { name: 'hbOneWay', trial: trialFor(hbOneWay) },
     ],
     { ...config, log: ctx.log },
   )
-  return pacedResult({
+  const result = pacedResult({
     found,
     target: 0.5,
     baselineUnit: 'datagrams/s',
     note: `highest zero-loss paced rate, ${config.durationMs} ms trials, SO_RCVBUF ${recvBufferSize} B`,
     details: { config, recvBufferSize, hbMonitorStats: await hb.call('stats') },
   })
+  return withOneWay(result, found)
 }

@@ -20,6 +20,8 @@ export interface WsLinkContext {
   readonly maxBufferedBytes: number
   /** Called once when the link is down, so the server stops tracking it. */
   readonly onDown: (link: WsLink) => void
+  /** The upgraded TCP socket under the WebSocket, corked to batch replies. */
+  readonly socket?: { cork(): void; uncork(): void }
 }
 
 /** A `Link` over one server-side `ws` WebSocket. */
@@ -35,8 +37,17 @@ export interface WsLink extends Link {
  * handler here is total: protocol errors become rejections, never exceptions.
  */
 export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext): WsLink {
-  const { handler, remoteAddress, maxBufferedBytes } = context
+  const { handler, remoteAddress, maxBufferedBytes, socket } = context
   let up = true
+  let corked = false
+
+  // The acks to every message of one read leave in one writev: the socket is
+  // corked at the first reply and uncorked once the read's messages are handled
+  // (a microtask runs right after the socket's 'data' callback returns).
+  const uncork = (): void => {
+    corked = false
+    socket?.uncork()
+  }
 
   function send(bytes: Uint8Array): void {
     if (!up || ws.readyState !== ws.OPEN) return
@@ -44,6 +55,11 @@ export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext):
     // server buffer without bound: past the budget, replies are dropped and
     // the peer's beater eventually reports a lost server and reconnects.
     if (ws.bufferedAmount > maxBufferedBytes) return
+    if (socket !== undefined && !corked) {
+      corked = true
+      socket.cork()
+      queueMicrotask(uncork)
+    }
     try {
       // A JSON frame answers a text message; a binary one a binary message.
       ws.send(bytes, { binary: bytes[0] !== OPEN_BRACE })

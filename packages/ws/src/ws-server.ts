@@ -113,6 +113,7 @@ export function createWsServer(options: WsServerOptions): ServerTransport {
         remoteAddress: formatAddress(request.socket.remoteAddress, request.socket.remotePort),
         maxBufferedBytes,
         onDown: (gone) => links.delete(gone),
+        socket,
       })
       // The core may close the link from inside onLinkUp (a closing monitor).
       if (link.up) links.add(link)
