@@ -8,6 +8,7 @@ import type { ServerTransportHandler } from '@hb/core'
 import type { HttpAnswer } from './http-answer.js'
 import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
 import type { ResolvedHandlerOptions } from './handler-options.js'
+import { readLimitedBody } from './read-limited-body.js'
 
 const methodNotAllowed = errorAnswer(405, 'method-not-allowed', { allow: 'POST' })
 const notFound = errorAnswer(404, 'not-found')
@@ -17,39 +18,9 @@ export function toResponse(answer: HttpAnswer): Response {
   return new Response(answer.body, { status: answer.status, headers: answer.headers })
 }
 
-/**
- * The body, or `undefined` if it is over `maxBytes`: by `Content-Length`
- * before reading, or counted while reading, in which case the stream is
- * cancelled there.
- */
-export async function readRequestBody(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
-  const declared = request.headers.get('content-length')
-  if (declared !== null && Number(declared) > maxBytes) {
-    await request.body?.cancel().catch(() => {})
-    return undefined
-  }
-  if (request.body === null) return new Uint8Array(0)
-  const reader = request.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
-  }
-  if (chunks.length === 1) return chunks[0]
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
+/** The request body, or `undefined` if it is over `maxBytes` (see `readLimitedBody`). */
+export function readRequestBody(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
+  return readLimitedBody(request, maxBytes)
 }
 
 /** Handles one request; never rejects. */

@@ -5,6 +5,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport, ClientTransportHandler } from '@hb/core'
+import { readLimitedBody } from './read-limited-body.js'
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
@@ -33,33 +34,8 @@ function configError(message: string): HeartbeatError {
 }
 
 /** Reads at most `limit` bytes of a response body; `undefined` (stream cancelled) if there are more. */
-async function readLimited(response: Response, limit: number): Promise<Uint8Array | undefined> {
-  const declared = response.headers.get('content-length')
-  if (response.body === null) return new Uint8Array(0)
-  if (declared !== null && Number(declared) > limit) {
-    await response.body.cancel().catch(() => {})
-    return undefined
-  }
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.length
-    if (total > limit) {
-      await reader.cancel().catch(() => {})
-      return undefined
-    }
-    chunks.push(value)
-  }
-  const bytes = new Uint8Array(total)
-  let offset = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset)
-    offset += chunk.length
-  }
-  return bytes
+function readLimited(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  return readLimitedBody(response, limit)
 }
 
 /**
