@@ -7,9 +7,9 @@ import { once } from 'node:events'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
 import { createMonitor, signFrame } from '@hb/core'
-import type { FrameFields, Monitor, MonitorOptions, RejectedInfo, ServerTransport } from '@hb/core'
+import type { FrameFields, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
 import { createFrameDecoder, encodeFrame } from '../src/index.js'
-import { createWaiter } from '@hb/core/testing'
+import { createWaiter, recordMonitorEvents } from '@hb/core/testing'
 
 export const SECRET = 'tcp-test-secret'
 export const KEY = new TextEncoder().encode(SECRET)
@@ -20,23 +20,11 @@ export { createWaiter }
 /** A started monitor on `transport`, its events recorded as `online id`, `offline id reason`, `rejected reason`. */
 export async function startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {
   const monitor: Monitor = createMonitor({ secret: SECRET, timeoutMs: 300, tickMs: 10, transports: [transport], ...options })
-  const events: string[] = []
-  const rejected: RejectedInfo[] = []
-  const waiter = createWaiter()
-  const record = (event: string): void => {
-    events.push(event)
-    waiter.notify()
-  }
-  monitor.on('online', (peer) => record(`online ${peer.id}`))
-  monitor.on('offline', (peer, reason) => record(`offline ${peer.id} ${reason}`))
-  monitor.on('rejected', (info) => {
-    rejected.push(info)
-    record(`rejected ${info.reason}`)
-  })
+  const recorder = recordMonitorEvents(monitor, ['online', 'offline', 'rejected'])
   await monitor.start()
   const address = transport.address()
   if (address === null) throw new Error('no address after start')
-  return { monitor, events, rejected, address, until: waiter.until }
+  return { monitor, ...recorder, address }
 }
 
 /** A signed binary frame for `peerId`, fresh by this machine's wall clock. */

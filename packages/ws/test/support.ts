@@ -5,9 +5,9 @@
  */
 import { once } from 'node:events'
 import { createMonitor, signFrame } from '@hb/core'
-import type { FrameEncoding, FrameFields, Monitor, MonitorOptions, RejectedInfo, ServerTransport } from '@hb/core'
+import type { FrameEncoding, FrameFields, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
 import { WebSocket } from 'ws'
-import { createWaiter } from '@hb/core/testing'
+import { createWaiter, recordMonitorEvents } from '@hb/core/testing'
 
 export const SECRET = 'ws-test-secret'
 export const KEY = new TextEncoder().encode(SECRET)
@@ -18,22 +18,9 @@ export { createWaiter }
 /** A started monitor on `transport`, its events recorded as `online id`, `offline id reason`, `suspect id`, `rejected reason`. */
 export async function startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {
   const monitor: Monitor = createMonitor({ secret: SECRET, timeoutMs: 300, tickMs: 10, transports: [transport], ...options })
-  const events: string[] = []
-  const rejected: RejectedInfo[] = []
-  const waiter = createWaiter()
-  const record = (event: string): void => {
-    events.push(event)
-    waiter.notify()
-  }
-  monitor.on('online', (peer) => record(`online ${peer.id}`))
-  monitor.on('offline', (peer, reason) => record(`offline ${peer.id} ${reason}`))
-  monitor.on('suspect', (peer) => record(`suspect ${peer.id}`))
-  monitor.on('rejected', (info) => {
-    rejected.push(info)
-    record(`rejected ${info.reason}`)
-  })
+  const recorder = recordMonitorEvents(monitor, ['online', 'offline', 'suspect', 'rejected'])
   await monitor.start()
-  return { monitor, events, rejected, until: waiter.until }
+  return { monitor, ...recorder }
 }
 
 /** A signed frame for `peerId`, fresh by this machine's wall clock. */
