@@ -5,10 +5,19 @@
  * a million `setTimeout`s would cost both memory and time.
  *
  * A deadline D is due at tick ceil(D / tickMs), and tick t is processed only
- * once clock.now() >= t·tickMs, so nothing fires early. An entry sits in the
- * list of its "link tick", never after its due tick: a re-arm to a later
- * deadline only rewrites the deadline, and the scan that reaches the entry
- * moves it on (or leaves it for a later revolution of the same slot).
+ * once clock.now() >= t·tickMs, so nothing fires early. The wheel keeps each
+ * entry's due tick, not its deadline: firing at a tick boundary needs nothing
+ * more, and the hot re-arm then touches 4 bytes per entry (at a million
+ * entries in random order, cache misses are the whole cost of a re-arm).
+ * An entry sits in the list of its "link tick", never after its due tick: a
+ * re-arm to a later deadline only rewrites the due tick, and the scan that
+ * reaches the entry moves it on (or leaves it for a later revolution of the
+ * same slot).
+ *
+ * Ticks are stored as int32 counts from a base tick. Every 2^29 ticks the base
+ * moves on (one pass over the entries, by a multiple of the slot count, so no
+ * entry changes slot); the rare entry due further ahead than the int32 range
+ * allows keeps its ticks in a side map until it comes within range.
  */
 import type { Clock, TimerHandle } from './clock.js'
 import { HeartbeatError, configError } from './errors.js'
@@ -64,7 +73,11 @@ export interface TimingWheel {
   /** Disarms; returns whether it was armed. O(1). */
   cancel(entry: number): boolean
   isArmed(entry: number): boolean
-  /** The armed deadline, or NaN. */
+  /**
+   * When an armed entry is due: its deadline rounded up to the wheel's tick
+   * (`tickMs × ceil(deadline / tickMs)`, the earliest time it can fire), or
+   * NaN when it is not armed. The wheel keeps ticks, not the exact deadline.
+   */
   deadlineOf(entry: number): number
   /** Number of armed entries. */
   readonly size: number
@@ -76,6 +89,17 @@ const NONE = -1
 const ENTRY_LIMIT = 2 ** 31
 const MAX_SLOTS = 2 ** 24
 const INITIAL_CAPACITY = 1024
+// Due ticks, relative to `base`, in an Int32Array. UNARMED and FAR sit above
+// every stored tick, so the hot re-arm's `tick >= dueTicks[entry]` fails for both.
+const UNARMED = 2 ** 31 - 1
+const FAR = 2 ** 31 - 2 // ticks kept in `farTicks` instead
+const TICK_LIMIT = 2 ** 30 // stored ticks are below this
+const REBASE_AT = 2 ** 29 // move the base on once nextTick passes this
+
+interface FarTicks {
+  due: number
+  link: number
+}
 
 /** Creates a timing wheel. Throws `HB_ERR_CONFIG` for invalid options. */
 export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
@@ -99,17 +123,19 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   // edge, and list links only ever hold valid indices or NONE (checked first).
   const heads = new Int32Array(slotCount).fill(NONE)
   let capacity = 0
-  // NaN in both = not armed. The hot re-arm touches only `deadlines` (one cache
-  // line: with a million entries in random order, misses are the whole cost).
-  let deadlines = new Float64Array(0)
-  let linkTicks = new Float64Array(0) // the tick of the list an entry sits in, never after its due tick
+  // The hot re-arm reads and writes only `dueTicks`. Invariant: linkTick <= dueTick.
+  let dueTicks = new Int32Array(0) // UNARMED, FAR, or the due tick
+  let linkTicks = new Int32Array(0) // the tick of the list an entry sits in
   let links = new Int32Array(0) // [2e] = next, [2e+1] = previous, in the slot's list
+  const farTicks = new Map<number, FarTicks>()
   let size = 0
   let closed = false
 
+  // Every tick below is relative to `base` (absolute tick = base + tick).
+  let base = absoluteTickReached(clock.now())
   // Outside a run, every tick before nextTick has been processed and every
   // link tick is >= nextTick.
-  let nextTick = lastTickReached(clock.now()) + 1
+  let nextTick = 1
   let timer: TimerHandle
   let timerArmed = false
   let wakeTick = 0
@@ -130,7 +156,7 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
   let failed = false
   let firstError: unknown
 
-  function lastTickReached(now: number): number {
+  function absoluteTickReached(now: number): number {
     let tick = Math.floor(now / tickMs)
     // Division rounds; nudge so that tick·tickMs <= now < (tick+1)·tickMs holds exactly.
     if ((tick + 1) * tickMs <= now) tick++
@@ -138,35 +164,69 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     return tick
   }
 
+  /** The (relative) tick a deadline is due at: the first tick t with (base + t)·tickMs >= deadline. */
   function tickOf(deadline: number): number {
     let tick = Math.ceil(deadline / tickMs)
     if (tick * tickMs < deadline) tick++
     else if ((tick - 1) * tickMs >= deadline) tick--
-    return tick
+    return tick - base
   }
 
-  // Exact for any integer tick up to 2^53, negative ones included (clocks may start below 0).
+  // Exact for any integer tick up to 2^53.
   const slotOf = (tick: number): number => tick - Math.floor(tick / slotCount) * slotCount
+
+  const dueOf = (entry: number): number => {
+    const due = dueTicks[entry]!
+    return due === FAR ? farTicks.get(entry)!.due : due
+  }
+  const linkOf = (entry: number): number => (dueTicks[entry] === FAR ? farTicks.get(entry)!.link : linkTicks[entry]!)
+
+  function setTicks(entry: number, due: number, link: number): void {
+    if (due < TICK_LIMIT) {
+      if (dueTicks[entry] === FAR) farTicks.delete(entry)
+      dueTicks[entry] = due
+      linkTicks[entry] = link
+    } else {
+      dueTicks[entry] = FAR
+      farTicks.set(entry, { due, link })
+    }
+  }
+
+  /** Moves the base on by a multiple of the slot count (no entry changes slot). Outside a run only. */
+  function rebase(): void {
+    const delta = Math.floor(nextTick / slotCount) * slotCount
+    base += delta
+    nextTick -= delta
+    wakeTick -= delta
+    for (let entry = 0; entry < capacity; entry++) {
+      const due = dueTicks[entry]!
+      if (due === UNARMED || due === FAR) continue
+      dueTicks[entry] = due - delta
+      linkTicks[entry] = linkTicks[entry]! - delta
+    }
+    for (const [entry, far] of farTicks) setTicks(entry, far.due - delta, far.link - delta)
+  }
 
   function grow(entry: number): void {
     let next = Math.max(capacity * 2, INITIAL_CAPACITY)
     while (next <= entry) next *= 2
-    const grownDeadlines = new Float64Array(next).fill(Number.NaN)
-    const grownLinkTicks = new Float64Array(next).fill(Number.NaN)
+    const grownDueTicks = new Int32Array(next).fill(UNARMED)
+    const grownLinkTicks = new Int32Array(next)
     const grownLinks = new Int32Array(2 * next)
-    grownDeadlines.set(deadlines)
+    grownDueTicks.set(dueTicks)
     grownLinkTicks.set(linkTicks)
     grownLinks.set(links)
-    deadlines = grownDeadlines
+    dueTicks = grownDueTicks
     linkTicks = grownLinkTicks
     links = grownLinks
     capacity = next
   }
 
-  function link(entry: number, tick: number): void {
+  /** Puts an entry (disarmed or just unlinked) in the list of `tick`, due at `due`. */
+  function link(entry: number, tick: number, due: number): void {
     const slot = slotOf(tick)
     const head = heads[slot]!
-    linkTicks[entry] = tick
+    setTicks(entry, due, tick)
     links[2 * entry] = head
     links[2 * entry + 1] = NONE
     if (head !== NONE) links[2 * head + 1] = entry
@@ -177,15 +237,15 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     const next = links[2 * entry]!
     const previous = links[2 * entry + 1]!
     if (entry === scanNext) scanNext = next
-    if (previous === NONE) heads[slotOf(linkTicks[entry]!)] = next
+    if (previous === NONE) heads[slotOf(linkOf(entry))] = next
     else links[2 * previous] = next
     if (next !== NONE) links[2 * next + 1] = previous
   }
 
   function disarm(entry: number): void {
     unlink(entry)
-    deadlines[entry] = Number.NaN
-    linkTicks[entry] = Number.NaN
+    if (dueTicks[entry] === FAR) farTicks.delete(entry)
+    dueTicks[entry] = UNARMED
     size--
   }
 
@@ -195,7 +255,7 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     wakeTick = tick
     // No rounding: the fake clock is exact. A real timer that fires a hair early
     // takes the early path in onTimer and sleeps for the remainder.
-    startTimer(Math.max(0, tick * tickMs - now), now)
+    startTimer(Math.max(0, (base + tick) * tickMs - now), now)
   }
 
   function startTimer(delayMs: number, now: number): void {
@@ -236,14 +296,13 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
         if (left === 0) return false
         left--
         scanNext = links[2 * entry]!
-        const linkTick = linkTicks[entry]!
-        const dueTick = Math.max(tickOf(deadlines[entry]!), linkTick)
+        const dueTick = dueOf(entry)
         if (dueTick > runTarget) {
           // Moved later by a lazy re-arm, or a later revolution: catch its link tick up.
-          if (slotOf(dueTick) === slotOf(linkTick)) linkTicks[entry] = dueTick
+          if (slotOf(dueTick) === slotOf(linkOf(entry))) setTicks(entry, dueTick, dueTick)
           else {
             unlink(entry)
-            link(entry, dueTick)
+            link(entry, dueTick, dueTick)
           }
           continue
         }
@@ -269,7 +328,8 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     if (closed) return
     const now = clock.now()
     if (!inRun) {
-      const reached = lastTickReached(now)
+      if (nextTick > REBASE_AT) rebase()
+      const reached = absoluteTickReached(now) - base
       // A timer may fire a fraction of a millisecond early; never process a tick before its time.
       if (reached < nextTick) return schedule(now)
       inRun = true
@@ -310,19 +370,22 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
     }
     if (!Number.isFinite(deadlineMs)) throw configError(`timing wheel: deadline must be finite, got ${deadlineMs}`)
     if (entry >= capacity) grow(entry)
-    const armed = !Number.isNaN(deadlines[entry]!)
-    // Idle since who knows when: skip the empty ticks instead of walking them later.
-    if (!armed && size === 0 && !inRun) nextTick = Math.max(nextTick, lastTickReached(clock.now()) + 1)
+    const armed = dueTicks[entry] !== UNARMED
+    if (!inRun) {
+      // Idle since who knows when: skip the empty ticks instead of walking them later.
+      if (!armed && size === 0) nextTick = Math.max(nextTick, absoluteTickReached(clock.now()) - base + 1)
+      if (nextTick > REBASE_AT) rebase()
+    }
     const tick = Math.max(tickOf(deadlineMs), inRun ? runTarget + 1 : nextTick)
-    deadlines[entry] = deadlineMs
     if (armed) {
+      const linkTick = linkOf(entry)
       // Not before where it sits (a past deadline raised to the floor): stay put, as in arm().
-      if (tick >= linkTicks[entry]!) return
+      if (tick >= linkTick) return setTicks(entry, tick, linkTick)
       unlink(entry)
     } else {
       size++
     }
-    link(entry, tick)
+    link(entry, tick, tick)
     if (inRun) return // the run reschedules when it completes
     if (!timerArmed) {
       setTimer(tick, clock.now())
@@ -336,27 +399,30 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
 
   return {
     arm(entry: number, deadlineMs: number): void {
-      // The monitor's hot path, on every beat: the deadline moves later, so the
+      // The monitor's hot path, on every beat: the due tick moves later, so the
       // entry can stay where it sits (its link tick is <= the old due tick <= the
       // new one) and the scan of that tick moves it on. A closed wheel has
-      // capacity 0, and an unarmed entry a NaN deadline.
-      if (entry < capacity && entry >>> 0 === entry && deadlineMs >= deadlines[entry]! && Number.isFinite(deadlineMs)) {
-        deadlines[entry] = deadlineMs
+      // capacity 0; an unarmed entry (UNARMED), a far one (FAR) and a bad
+      // deadline (NaN, ±Infinity, beyond TICK_LIMIT) all fail the comparisons.
+      const tick = tickOf(deadlineMs)
+      if (entry < capacity && entry >>> 0 === entry && tick >= dueTicks[entry]! && tick < TICK_LIMIT) {
+        dueTicks[entry] = tick
         return
       }
       armSlowly(entry, deadlineMs)
     },
 
     cancel(entry: number): boolean {
-      if (!isEntry(entry) || Number.isNaN(deadlines[entry]!)) return false
+      if (!isEntry(entry) || dueTicks[entry] === UNARMED) return false
       disarm(entry)
       if (size === 0 && !delivering) goIdle()
       return true
     },
 
-    isArmed: (entry: number): boolean => isEntry(entry) && !Number.isNaN(deadlines[entry]!),
+    isArmed: (entry: number): boolean => isEntry(entry) && dueTicks[entry] !== UNARMED,
 
-    deadlineOf: (entry: number): number => (isEntry(entry) ? deadlines[entry]! : Number.NaN),
+    deadlineOf: (entry: number): number =>
+      isEntry(entry) && dueTicks[entry] !== UNARMED ? (base + dueOf(entry)) * tickMs : Number.NaN,
 
     get size(): number {
       return size
@@ -367,11 +433,12 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
       closed = true
       goIdle()
       heads.fill(NONE)
-      // Drop the storage: a closed monitor should not keep 24 MB per million peers alive.
+      // Drop the storage: a closed monitor should not keep 16 MB per million peers alive.
       capacity = 0
-      deadlines = new Float64Array(0)
-      linkTicks = new Float64Array(0)
+      dueTicks = new Int32Array(0)
+      linkTicks = new Int32Array(0)
       links = new Int32Array(0)
+      farTicks.clear()
       size = 0
     },
   }

@@ -29,6 +29,14 @@ function setup(
   return { clock, wheel, expired }
 }
 
+/** tickMs × ceil(deadline / tickMs), computed exactly: when a deadline falls due. */
+function dueTickEnd(deadline: number, tickMs: number): number {
+  let tick = Math.ceil(deadline / tickMs)
+  if (tick * tickMs < deadline) tick++
+  else if ((tick - 1) * tickMs >= deadline) tick--
+  return tick * tickMs
+}
+
 /** A small deterministic PRNG (mulberry32), so failures reproduce. */
 function seededRandom(seed: number): () => number {
   let state = seed >>> 0
@@ -175,8 +183,15 @@ describe('timing wheel: random churn against a model', () => {
           if (!Number.isNaN(due) && clock.now() >= Math.max(due, armedAt[entry]!) + tickMs) {
             problems.push(`${entry} still armed at ${clock.now()} (due ${due})`)
           }
-          if (wheel.deadlineOf(entry) !== due && !(Number.isNaN(due) && Number.isNaN(wheel.deadlineOf(entry)))) {
-            problems.push(`deadlineOf(${entry}) disagreed`)
+          const reported = wheel.deadlineOf(entry)
+          if (Number.isNaN(due) !== Number.isNaN(reported)) problems.push(`deadlineOf(${entry}) disagreed on armed`)
+          else if (!Number.isNaN(due)) {
+            // The end of the deadline's tick; a deadline armed in the past is raised to a tick not yet processed.
+            const exact = due >= armedAt[entry]! ? dueTickEnd(due, tickMs) : undefined
+            const onTick = Number.isInteger(Math.round(reported / tickMs)) && Math.round(reported / tickMs) * tickMs === reported
+            if (exact !== undefined ? reported !== exact : !(onTick && reported >= due && reported <= armedAt[entry]! + tickMs)) {
+              problems.push(`deadlineOf(${entry}) = ${reported} for a deadline of ${due} armed at ${armedAt[entry]}`)
+            }
           }
         }
         expect(problems.slice(0, 5)).toEqual([])
@@ -214,7 +229,7 @@ describe('timing wheel: arm, re-arm, cancel', () => {
   ])('re-arming through $deadlines fires once, at $firesAt', ({ deadlines, firesAt }) => {
     const { clock, wheel, expired } = setup({ tickMs: 10, slots: 16 })
     for (const deadline of deadlines) wheel.arm(0, deadline)
-    expect(wheel.deadlineOf(0)).toBe(deadlines.at(-1))
+    expect(wheel.deadlineOf(0)).toBe(firesAt)
     clock.advance(firesAt - 1)
     expect(expired).toEqual([])
     clock.advance(30_000)
@@ -465,6 +480,49 @@ describe('timing wheel: lag and mass expiry', () => {
     wheel.arm(3, 2 ** 31 + 300)
     clock.advance(300)
     expect(expired.at(-1)).toEqual({ entry: 3, at: 2 ** 31 + 300, lagMs: 0 })
+    expect(clock.pending()).toBe(0)
+  })
+
+  it('stays exact across many moves of its int32 tick base, with near and far deadlines mixed', () => {
+    // tickMs 1: every block of 2^29 ticks forces the wheel to move its base on;
+    // deadlines 2^31 ahead live outside the int32 range until they come near.
+    const random = seededRandom(7)
+    const { clock, wheel, expired } = setup({ tickMs: 1, slots: 16 })
+    const count = 40
+    const deadline = new Float64Array(count).fill(Number.NaN)
+    const problems: string[] = []
+    for (let round = 0; round < 8; round++) {
+      for (let entry = 0; entry < count; entry++) {
+        if (!Number.isNaN(deadline[entry]!) && random() < 0.5) continue // keep some far ones across rounds
+        const far = random() < 0.2
+        deadline[entry] = clock.now() + (far ? 2 ** 31 + random() * 1_000 : 1 + random() * 200)
+        wheel.arm(entry, deadline[entry]!)
+      }
+      const seen = expired.length
+      // Walk 260 ticks one at a time: every near deadline fires exactly at its tick's end.
+      for (let step = 0; step < 260; step++) clock.advance(1)
+      for (const { entry, at, lagMs } of expired.slice(seen)) {
+        const due = deadline[entry]!
+        if (at !== dueTickEnd(due, 1) || lagMs !== 0) problems.push(`round ${round}: ${entry} due ${due} fired at ${at} lag ${lagMs}`)
+        deadline[entry] = Number.NaN
+      }
+      for (let entry = 0; entry < count; entry++) {
+        const due = deadline[entry]!
+        if (!Number.isNaN(due) && due <= clock.now()) problems.push(`round ${round}: ${entry} due ${due} did not fire`)
+        if (!Number.isNaN(due) && wheel.deadlineOf(entry) !== dueTickEnd(due, 1)) problems.push(`round ${round}: deadlineOf(${entry})`)
+      }
+      // Block for 2^29 ticks and more: whatever fell due fires once, late, never early.
+      const before = expired.length
+      clock.stall(2 ** 29 + Math.floor(random() * 2 ** 28))
+      clock.advance(0)
+      for (const { entry, at } of expired.slice(before)) {
+        if (at < deadline[entry]!) problems.push(`round ${round}: ${entry} fired early after the block`)
+        deadline[entry] = Number.NaN
+      }
+      expect(problems).toEqual([])
+      expect(wheel.size).toBe(deadline.filter((due) => !Number.isNaN(due)).length)
+    }
+    wheel.close()
     expect(clock.pending()).toBe(0)
   })
 
