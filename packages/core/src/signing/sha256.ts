@@ -27,14 +27,23 @@ export const SHA256_INITIAL_STATE: Readonly<Int32Array> = new Int32Array([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ])
 
+// The message schedule. Words 0–15 are loaded by the caller of `compressWords`.
 const w = new Int32Array(64)
 
-/** Compresses one 64-byte block of `bytes` at `offset` into `state`, in place. */
-export function compressBlock(state: Int32Array, bytes: Uint8Array, offset: number): void {
+/** Loads the 64-byte block of `bytes` at `offset` into w[0..15], big-endian. */
+function loadBlock(bytes: Uint8Array, offset: number): void {
   for (let i = 0; i < 16; i++) {
     const j = offset + 4 * i
     w[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!
   }
+}
+
+/**
+ * Compresses the block already in w[0..15] into `state`, in place. The rounds
+ * are unrolled by eight with the working variables' roles rotating instead of
+ * being shifted along (h = g, g = f, …): same arithmetic, no moves.
+ */
+function compressWords(state: Int32Array): void {
   for (let i = 16; i < 64; i++) {
     const x = w[i - 15]!
     const y = w[i - 2]!
@@ -50,21 +59,32 @@ export function compressBlock(state: Int32Array, bytes: Uint8Array, offset: numb
   let f = state[5]!
   let g = state[6]!
   let h = state[7]!
-  for (let i = 0; i < 64; i++) {
-    const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))
-    const ch = (e & f) ^ (~e & g)
-    const t1 = (h + S1 + ch + K[i]! + w[i]!) | 0
-    const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))
-    const maj = (a & b) ^ (a & c) ^ (b & c)
-    const t2 = (S0 + maj) | 0
-    h = g
-    g = f
-    f = e
-    e = (d + t1) | 0
-    d = c
-    c = b
-    b = a
-    a = (t1 + t2) | 0
+  let t1: number
+  for (let i = 0; i < 64; i += 8) {
+    t1 = (h + ((((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7)))) + (g ^ (e & (f ^ g))) + K[i]! + w[i]!) | 0
+    d = (d + t1) | 0
+    h = (t1 + (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) | (c & (a | b)))) | 0
+    t1 = (g + ((((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7)))) + (f ^ (d & (e ^ f))) + K[i + 1]! + w[i + 1]!) | 0
+    c = (c + t1) | 0
+    g = (t1 + (((h >>> 2) | (h << 30)) ^ ((h >>> 13) | (h << 19)) ^ ((h >>> 22) | (h << 10))) + ((h & a) | (b & (h | a)))) | 0
+    t1 = (f + ((((c >>> 6) | (c << 26)) ^ ((c >>> 11) | (c << 21)) ^ ((c >>> 25) | (c << 7)))) + (e ^ (c & (d ^ e))) + K[i + 2]! + w[i + 2]!) | 0
+    b = (b + t1) | 0
+    f = (t1 + (((g >>> 2) | (g << 30)) ^ ((g >>> 13) | (g << 19)) ^ ((g >>> 22) | (g << 10))) + ((g & h) | (a & (g | h)))) | 0
+    t1 = (e + ((((b >>> 6) | (b << 26)) ^ ((b >>> 11) | (b << 21)) ^ ((b >>> 25) | (b << 7)))) + (d ^ (b & (c ^ d))) + K[i + 3]! + w[i + 3]!) | 0
+    a = (a + t1) | 0
+    e = (t1 + (((f >>> 2) | (f << 30)) ^ ((f >>> 13) | (f << 19)) ^ ((f >>> 22) | (f << 10))) + ((f & g) | (h & (f | g)))) | 0
+    t1 = (d + ((((a >>> 6) | (a << 26)) ^ ((a >>> 11) | (a << 21)) ^ ((a >>> 25) | (a << 7)))) + (c ^ (a & (b ^ c))) + K[i + 4]! + w[i + 4]!) | 0
+    h = (h + t1) | 0
+    d = (t1 + (((e >>> 2) | (e << 30)) ^ ((e >>> 13) | (e << 19)) ^ ((e >>> 22) | (e << 10))) + ((e & f) | (g & (e | f)))) | 0
+    t1 = (c + ((((h >>> 6) | (h << 26)) ^ ((h >>> 11) | (h << 21)) ^ ((h >>> 25) | (h << 7)))) + (b ^ (h & (a ^ b))) + K[i + 5]! + w[i + 5]!) | 0
+    g = (g + t1) | 0
+    c = (t1 + (((d >>> 2) | (d << 30)) ^ ((d >>> 13) | (d << 19)) ^ ((d >>> 22) | (d << 10))) + ((d & e) | (f & (d | e)))) | 0
+    t1 = (b + ((((g >>> 6) | (g << 26)) ^ ((g >>> 11) | (g << 21)) ^ ((g >>> 25) | (g << 7)))) + (a ^ (g & (h ^ a))) + K[i + 6]! + w[i + 6]!) | 0
+    f = (f + t1) | 0
+    b = (t1 + (((c >>> 2) | (c << 30)) ^ ((c >>> 13) | (c << 19)) ^ ((c >>> 22) | (c << 10))) + ((c & d) | (e & (c | d)))) | 0
+    t1 = (a + ((((f >>> 6) | (f << 26)) ^ ((f >>> 11) | (f << 21)) ^ ((f >>> 25) | (f << 7)))) + (h ^ (f & (g ^ h))) + K[i + 7]! + w[i + 7]!) | 0
+    e = (e + t1) | 0
+    a = (t1 + (((b >>> 2) | (b << 30)) ^ ((b >>> 13) | (b << 19)) ^ ((b >>> 22) | (b << 10))) + ((b & c) | (d & (b | c)))) | 0
   }
   state[0] = (state[0]! + a) | 0
   state[1] = (state[1]! + b) | 0
@@ -76,37 +96,63 @@ export function compressBlock(state: Int32Array, bytes: Uint8Array, offset: numb
   state[7] = (state[7]! + h) | 0
 }
 
-// The final, padded block(s) of a message are assembled here.
-const tail = new Uint8Array(128)
+/** Compresses one 64-byte block of `bytes` at `offset` into `state`, in place. */
+export function compressBlock(state: Int32Array, bytes: Uint8Array, offset: number): void {
+  loadBlock(bytes, offset)
+  compressWords(state)
+}
 
 /**
- * Finishes a hash whose `state` has already absorbed `prefixBytes` bytes (a
- * multiple of 64: a midstate) with `message`, writing the 32-byte digest to
- * `out` at `outOffset`. `state` is overwritten.
+ * Absorbs `message` into `state`, which has already absorbed `prefixBytes`
+ * bytes (a multiple of 64: a midstate), padding included: afterwards `state`
+ * holds the digest as eight big-endian words. The padding is built in the
+ * schedule words directly, so nothing is copied or allocated.
  */
-export function finishSha256(state: Int32Array, prefixBytes: number, message: Uint8Array, out: Uint8Array, outOffset: number): void {
+export function absorbFinal(state: Int32Array, prefixBytes: number, message: Uint8Array): void {
   const length = message.length
   let offset = 0
   for (; offset + 64 <= length; offset += 64) compressBlock(state, message, offset)
   const rest = length - offset
-  tail.fill(0)
-  tail.set(message.subarray(offset), 0)
-  tail[rest] = 0x80
-  const blocks = rest + 9 > 64 ? 2 : 1
+  const whole = rest >>> 2
+  let i = 0
+  for (; i < whole; i++) {
+    const j = offset + 4 * i
+    w[i] = (message[j]! << 24) | (message[j + 1]! << 16) | (message[j + 2]! << 8) | message[j + 3]!
+  }
+  // The 0–3 bytes left, then the 0x80 that starts the padding, in one word.
+  let word = 0
+  const left = rest & 3
+  for (let k = 0, j = offset + 4 * whole; k < left; k++, j++) word |= message[j]! << (24 - 8 * k)
+  w[i++] = word | (0x80 << (24 - 8 * left))
+  if (i > 14) {
+    // No room for the 64-bit length: it goes in a block of its own.
+    while (i < 16) w[i++] = 0
+    compressWords(state)
+    i = 0
+  }
+  while (i < 14) w[i++] = 0
+  // Message length in bits, big-endian in the last two words (< 2^53 here).
   const bits = (prefixBytes + length) * 8
-  const end = blocks * 64
-  // Message length in bits, big-endian in the last 8 bytes (< 2^53 here).
-  const high = Math.floor(bits / 0x1_0000_0000)
-  tail[end - 8] = high >>> 24
-  tail[end - 7] = high >>> 16
-  tail[end - 6] = high >>> 8
-  tail[end - 5] = high
-  tail[end - 4] = bits >>> 24
-  tail[end - 3] = bits >>> 16
-  tail[end - 2] = bits >>> 8
-  tail[end - 1] = bits
-  compressBlock(state, tail, 0)
-  if (blocks === 2) compressBlock(state, tail, 64)
+  w[14] = Math.floor(bits / 0x1_0000_0000)
+  w[15] = bits | 0
+  compressWords(state)
+}
+
+/**
+ * Absorbs a 32-byte message given as the eight words of `digest` (a SHA-256
+ * state: HMAC's inner hash) into `state`, which has absorbed one 64-byte
+ * block; afterwards `state` holds the digest. One compression, no bytes.
+ */
+export function absorbFinalDigest(state: Int32Array, digest: Int32Array): void {
+  for (let i = 0; i < 8; i++) w[i] = digest[i]!
+  w[8] = 0x80 << 24
+  for (let i = 9; i < 15; i++) w[i] = 0
+  w[15] = (64 + 32) * 8
+  compressWords(state)
+}
+
+/** Writes the eight words of `state` to `out` at `outOffset`, big-endian: 32 bytes. */
+export function writeDigest(state: Int32Array, out: Uint8Array, outOffset: number): void {
   for (let i = 0; i < 8; i++) {
     const v = state[i]!
     const j = outOffset + 4 * i
@@ -115,4 +161,14 @@ export function finishSha256(state: Int32Array, prefixBytes: number, message: Ui
     out[j + 2] = v >>> 8
     out[j + 3] = v
   }
+}
+
+/**
+ * Finishes a hash whose `state` has already absorbed `prefixBytes` bytes (a
+ * multiple of 64: a midstate) with `message`, writing the 32-byte digest to
+ * `out` at `outOffset`. `state` is overwritten.
+ */
+export function finishSha256(state: Int32Array, prefixBytes: number, message: Uint8Array, out: Uint8Array, outOffset: number): void {
+  absorbFinal(state, prefixBytes, message)
+  writeDigest(state, out, outOffset)
 }
