@@ -108,7 +108,7 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
   const incarnation = readU48(bytes, 4)
   const seq = readU32(bytes, 10)
   const timestampMs = readU48(bytes, 14)
-  const mac = bytes.subarray(macStart, end)
+  const mac = view(bytes, macStart, end)
   let frame: Frame
   if (type === 'hello') {
     const intervalMs = readU32(bytes, bodyStart)
@@ -124,7 +124,7 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
   } else {
     frame = { type, peerId, keyId, incarnation, seq, timestampMs, mac }
   }
-  return { ok: true, frame, canonical: bytes.subarray(0, macStart), encoding: 'binary' }
+  return { ok: true, frame, canonical: view(bytes, 0, macStart), encoding: 'binary' }
 }
 
 function assertEncodable(fields: FrameFields): void {
@@ -181,7 +181,16 @@ function decodePeerId(bytes: Uint8Array, start: number, end: number): string | u
 
 /** One character per byte; only called on ranges of at most 255 bytes. */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[])
+  return String.fromCharCode.apply(null, view(bytes, start, end) as unknown as number[])
+}
+
+/**
+ * `bytes.subarray(start, end)` as a plain Uint8Array: a Node Buffer's own
+ * subarray goes through Buffer's species constructor, measurably slower on
+ * the receive path (adapters hand over Buffers).
+ */
+function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start)
 }
 
 function readU32(bytes: Uint8Array, offset: number): number {

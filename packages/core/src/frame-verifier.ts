@@ -5,7 +5,7 @@
  * (per-peer sequence window on the monitor, outstanding frames on the beater).
  */
 import { decodeFrame } from './decode-frame.js'
-import type { DecodeResult, Frame } from './frame.js'
+import type { Frame } from './frame.js'
 import type { RejectReason } from './reject-reason.js'
 import { verifyHmacSha256 } from './signing/hmac.js'
 import { verifyHmacSha256Web } from './signing/hmac-web.js'
@@ -16,13 +16,10 @@ export type VerifyResult =
   | { readonly ok: true; readonly frame: Frame; readonly encoding: FrameEncoding; readonly key: Uint8Array }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly peerId?: string }
 
-type Located = { ok: true; decoded: DecodeResult & { ok: true }; key: Uint8Array } | (VerifyResult & { ok: false })
+type Failure = VerifyResult & { ok: false }
 
-/** Decodes and finds the key: everything but the MAC check. */
-function locate(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Located {
-  const decoded = decodeFrame(bytes, maxFrameBytes)
-  if (!decoded.ok) return decoded
-  const { frame } = decoded
+/** The key a decoded frame names, or why there is none. */
+function keyFor(frame: Frame, keys: KeyResolver): Uint8Array | Failure {
   let key: Uint8Array | undefined
   try {
     key = keys.verifyingKey(frame.peerId, frame.keyId)
@@ -33,28 +30,33 @@ function locate(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Lo
   if (key === undefined) {
     return { ok: false, reason: 'unknown-key', detail: `no key "${frame.keyId}" for this peer`, peerId: frame.peerId }
   }
-  return { ok: true, decoded, key }
+  return key
 }
 
-function conclude(located: Located & { ok: true }, valid: boolean): VerifyResult {
-  const { frame, encoding } = located.decoded
-  if (!valid) return { ok: false, reason: 'bad-signature', detail: 'MAC does not match', peerId: frame.peerId }
-  return { ok: true, frame, encoding, key: located.key }
+function badSignature(frame: Frame): Failure {
+  return { ok: false, reason: 'bad-signature', detail: 'MAC does not match', peerId: frame.peerId }
 }
 
-/** Verifies one frame over node:crypto. Never throws. */
+/** Verifies one frame, synchronously (the receive hot path: no intermediate objects). Never throws. */
 export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): VerifyResult {
-  const located = locate(bytes, keys, maxFrameBytes)
-  if (!located.ok) return located
-  return conclude(located, verifyHmacSha256(located.key, located.decoded.canonical, located.decoded.frame.mac))
+  const decoded = decodeFrame(bytes, maxFrameBytes)
+  if (!decoded.ok) return decoded
+  const { frame } = decoded
+  const key = keyFor(frame, keys)
+  if (!ArrayBuffer.isView(key)) return key
+  if (!verifyHmacSha256(key, decoded.canonical, frame.mac)) return badSignature(frame)
+  return { ok: true, frame, encoding: decoded.encoding, key }
 }
 
 /** The same verdicts as `verifyFrame`, over WebCrypto: for browsers. Never rejects. */
 export async function verifyFrameWeb(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Promise<VerifyResult> {
   // Binary decoding hands out views into `bytes`; copy so an awaiting caller's buffer reuse cannot matter.
-  const located = locate(bytes.slice(), keys, maxFrameBytes)
-  if (!located.ok) return located
-  const { canonical, frame } = located.decoded
-  const valid = await verifyHmacSha256Web(located.key, canonical, frame.mac).catch(() => false)
-  return conclude(located, valid)
+  const decoded = decodeFrame(bytes.slice(), maxFrameBytes)
+  if (!decoded.ok) return decoded
+  const { frame } = decoded
+  const key = keyFor(frame, keys)
+  if (!ArrayBuffer.isView(key)) return key
+  const valid = await verifyHmacSha256Web(key, decoded.canonical, frame.mac).catch(() => false)
+  if (!valid) return badSignature(frame)
+  return { ok: true, frame, encoding: decoded.encoding, key }
 }

@@ -30,6 +30,9 @@ export type { Monitor, MonitorEvent, MonitorListeners, MonitorStats, Peer, Rejec
 
 const { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT } = STATE_CODES
 
+// The verdict of every accepted frame: shared, so accepting allocates nothing for it.
+const ACCEPTED = Object.freeze({ accepted: true as const })
+
 export function createMonitor(options: MonitorOptions): Monitor {
   const config = resolveMonitorOptions(options)
   const keys = createKeyResolver(options)
@@ -249,7 +252,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       )
       inbound.reply(ack)
     }
-    return { accepted: true as const }
+    return ACCEPTED
   }
 
   function bindLink(slot: number, link: Link): void {

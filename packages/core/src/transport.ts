@@ -102,7 +102,9 @@ export interface InboundFrame {
    * Sends a frame back to the sender: to its address (datagram), on its link
    * (connection), or as the response body (request). The core calls it at most
    * once per inbound frame, synchronously inside `onFrame`, and only for a
-   * frame it accepted (the signed ack). Never throws.
+   * frame it accepted (the signed ack). Never throws. An adapter may treat a
+   * call after `onFrame` returned as a no-op (the udp server does: one reply
+   * function serves every datagram, so none is allocated per datagram).
    */
   reply(bytes: Uint8Array): void
 }

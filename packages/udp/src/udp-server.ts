@@ -82,6 +82,13 @@ export function createUdpServer(options: UdpServerOptions): UdpServerTransport {
     }
   }
 
+  // The sender of the datagram being handled: the core replies synchronously inside
+  // onFrame (transport.ts), so one reply function serves every datagram, no closure each.
+  let replyTo: RemoteInfo | undefined
+  const reply = (bytes: Uint8Array): void => {
+    if (replyTo !== undefined) sendReply(bytes, replyTo)
+  }
+
   function listen(current: Socket, handler: ServerTransportHandler, maxFrameBytes: number): void {
     // The socket stays open after an error (an ICMP report, a failed send): count it and go on.
     current.on('error', (error) => errors.report(error, 'udp socket error'))
@@ -95,10 +102,13 @@ export function createUdpServer(options: UdpServerOptions): UdpServerTransport {
           return
         }
         received++
-        handler.onFrame({ bytes: message, remoteAddress, reply: (bytes) => sendReply(bytes, rinfo) })
+        replyTo = rinfo
+        handler.onFrame({ bytes: message, remoteAddress, reply })
       } catch (error) {
         // The core never throws here by contract; if it ever does, one datagram must not kill the server.
         errors.report(error, 'udp frame handler threw')
+      } finally {
+        replyTo = undefined
       }
     })
   }

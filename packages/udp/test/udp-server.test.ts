@@ -51,8 +51,19 @@ describe('udp server', () => {
     expect(server.address()).toBeNull()
   })
 
-  it('hands each datagram over with the sender as host:port, and replies to that address', async () => {
-    const { server, frames, waiter } = await started()
+  it('hands each datagram over with the sender as host:port, and replies to that address, inside onFrame only', async () => {
+    const inner = recorder()
+    const answering = {
+      ...inner,
+      handler: {
+        ...inner.handler,
+        onFrame(frame: InboundFrame) {
+          frame.reply(Buffer.from(`pong ${Buffer.from(frame.bytes).toString()}`))
+          return inner.handler.onFrame(frame)
+        },
+      },
+    }
+    const { server, frames, waiter } = await started(undefined, answering)
     const sender = await rawSocket()
     cleanup.push(() => closeRaw(sender))
     sender.on('message', () => waiter.notify())
@@ -61,11 +72,16 @@ describe('udp server', () => {
     expect(Buffer.from(frames[0]!.bytes).toString()).toBe('ping')
     expect(frames[0]!.remoteAddress).toBe(`127.0.0.1:${sender.address().port}`)
     expect(frames[0]!.link).toBeUndefined()
-    frames[0]!.reply(Buffer.from('pong'))
     await waiter.until(() => sender.received.length === 1, 'the reply')
-    expect(sender.received[0]!.toString()).toBe('pong')
-    await waiter.until(() => server.stats().replies === 1, 'the reply to be counted')
-    expect(server.stats()).toEqual({ received: 1, tooLarge: 0, replies: 1, errors: 0 })
+    expect(sender.received[0]!.toString()).toBe('pong ping')
+    // The contract: reply() is valid only synchronously inside onFrame. Later it is a no-op,
+    // so the next reply the sender gets is the one to its next datagram.
+    frames[0]!.reply(Buffer.from('late'))
+    await sendTo(sender, Buffer.from('again'), server.address()!.port)
+    await waiter.until(() => sender.received.length === 2, 'the second reply')
+    expect(sender.received.map(String)).toEqual(['pong ping', 'pong again'])
+    await waiter.until(() => server.stats().replies === 2, 'the replies to be counted')
+    expect(server.stats()).toEqual({ received: 2, tooLarge: 0, replies: 2, errors: 0 })
   })
 
   it('refuses a datagram over maxFrameBytes without handing it to the core', async () => {
