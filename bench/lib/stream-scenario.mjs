@@ -27,7 +27,7 @@ export async function runStreamScenario(ctx, kind, { target, baselineUnit }) {
     const receiver = ctx.own(await startChild('stream-receiver', {
       args: [kind, mode],
       limitMs,
-      profile: ctx.profile && mode === 'hb' ? `${kind}-hb` : undefined,
+      profile: ctx.profile && mode.startsWith('hb') ? `${kind}-${mode}` : undefined,
     }))
     const sender = ctx.own(await startChild('stream-sender', { args: [kind], limitMs }))
     const opened = await sender.call('connect', { port: receiver.info.port, count: config.connections, peerPrefix: `${kind[0]}${mode[0]}` })

@@ -1,8 +1,7 @@
 /**
  * The udp load generator, alone in its process. `prepare` signs every frame of
  * a trial in advance (distinct peers, increasing seqs, fresh timestamps);
- * `prepareSchedule` does the same for the detection scenario, with victims
- * that beat on their own interval and fall silent at set times; `send` then
+ * `send` then
  * sends them at a paced rate (what is due each millisecond) and reports the
  * rate it really achieved. It stops by itself after the trial.
  *
@@ -42,42 +41,6 @@ function prepare({ count, peers, prefix, incarnation }) {
   return { count, signMs: performance.now() - started }
 }
 
-/**
- * Frames in send order for `durationMs` at `rate`: frame k leaves at k / rate.
- * Victim v beats every `victimIntervalMs` from a random phase until its stop
- * time (uniform in `stopWindowMs`), taking the slot its time falls in; every
- * other slot is a beat of a background peer, round-robin, so each background
- * peer beats every backgroundPeers / rate seconds.
- */
-function prepareSchedule({ rate, durationMs, backgroundPeers, victims, victimIntervalMs, stopWindowMs, incarnation }) {
-  const started = performance.now()
-  const count = Math.round((rate * durationMs) / 1000)
-  const owner = new Int32Array(count).fill(-1)
-  const stopAtMs = []
-  for (let v = 0; v < victims; v++) {
-    const stopAt = stopWindowMs[0] + Math.random() * (stopWindowMs[1] - stopWindowMs[0])
-    stopAtMs.push(stopAt)
-    for (let t = Math.random() * victimIntervalMs; t <= stopAt; t += victimIntervalMs) {
-      let k = Math.floor((t * rate) / 1000)
-      while (k < count && owner[k] !== -1) k++
-      if (k < count) owner[k] = v
-    }
-  }
-  frames = new Array(count)
-  const victimSeq = new Uint32Array(victims)
-  let background = 0
-  let timestampMs = Date.now()
-  for (let k = 0; k < count; k++) {
-    if ((k & 4095) === 0) timestampMs = Date.now()
-    const v = owner[k]
-    const fields = v >= 0
-      ? { type: 'beat', peerId: peerId('v', v), keyId: '', incarnation, seq: victimSeq[v]++, timestampMs }
-      : { type: 'beat', peerId: peerId('b', background % backgroundPeers), keyId: '', incarnation, seq: Math.floor(background++ / backgroundPeers), timestampMs }
-    frames[k] = make(fields)
-  }
-  return { count, victimBeats: count - background, signMs: performance.now() - started, lastStopAtMs: Math.max(...stopAtMs) }
-}
-
 async function send({ port, rate }) {
   const socket = await socketFor(port)
   const total = frames.length
@@ -100,6 +63,6 @@ async function send({ port, rate }) {
   return { sent: total, elapsedMs, achievedRate: total / (Math.max(elapsedMs, scheduleMs) / 1000), lateMs: elapsedMs - scheduleMs }
 }
 
-serveParent({ prepare, prepareSchedule, send }, {}, async () => {
+serveParent({ prepare, send }, {}, async () => {
   for (const socket of sockets.values()) socket.close()
 })

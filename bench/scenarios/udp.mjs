@@ -34,7 +34,7 @@ export async function run(ctx) {
   const limitMs = ctx.quick ? 38_000 : 290_000
   const recvBufferSize = receiveBufferBytes()
   const start = (mode) =>
-    startChild('udp-receiver', { args: [mode, recvBufferSize], limitMs, profile: ctx.profile && mode === 'hb' ? 'udp-hb' : undefined })
+    startChild('udp-receiver', { args: [mode, recvBufferSize], limitMs, profile: ctx.profile && mode.startsWith('hb') ? `udp-${mode}` : undefined })
   const raw = ctx.own(await start('raw'))
   const hb = ctx.own(await start('hb'))
   const hbOneWay = ctx.own(await start('hb-one-way'))
