@@ -273,7 +273,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function handlerFor(transportIndex: number): ServerTransportHandler {
     const name = transportNames[transportIndex] as string
     return {
-      onFrame: (inbound) => ingest(transportIndex, inbound),
+      onFrame(inbound) {
+        const verdict = ingest(transportIndex, inbound)
+        // Under load the wheel's timer runs late (I/O callbacks come first in an
+        // event-loop iteration): fire what is due now, within a frame of its tick.
+        if (closing === undefined) wheel.poll()
+        return verdict
+      },
       onLinkUp(link) {
         if (closing !== undefined) return link.close()
         helloDeadlines.add(link)
@@ -289,6 +295,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       },
       onRejected(rejection: TransportRejection) {
         reject(rejection.reason, name, rejection.remoteAddress, rejection.detail ?? rejection.reason)
+        if (closing === undefined) wheel.poll()
       },
     }
   }
