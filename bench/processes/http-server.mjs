@@ -1,10 +1,11 @@
 /**
  * The receiving side of the http scenario, alone in its process:
- * `http-server.mjs hb|raw`, on 127.0.0.1, url in `info.url`.
+ * `http-server.mjs hb|hb-one-way|raw`, on 127.0.0.1, url in `info.url`.
  *
  * hb: a monitor with `createHttpServer` as its transport; each POST body is
  * one signed JSON beat, verified, replay-checked, recorded and answered with
  * the signed ack (200).
+ * hb-one-way: the same with `acks: false`, answering 204 with no body.
  * raw: the baseline, `node:http` answering every request 204 and nothing else
  * (the unread body is discarded by Node itself).
  */
@@ -16,9 +17,9 @@ import { serveParent } from '../lib/serve.mjs'
 
 const mode = process.argv[2]
 
-async function startHb() {
+async function startHb({ acks }) {
   const transport = createHttpServer({ host: '127.0.0.1', port: 0 })
-  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, transports: [transport] })
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 300_000, acks, transports: [transport] })
   await monitor.start()
   return {
     url: transport.address().url,
@@ -47,7 +48,7 @@ async function startRaw() {
   }
 }
 
-const server = mode === 'hb' ? await startHb() : await startRaw()
+const server = mode === 'raw' ? await startRaw() : await startHb({ acks: mode !== 'hb-one-way' })
 serveParent(
   {
     count: () => server.count(),

@@ -8,9 +8,9 @@
  */
 import { encodeCanonical } from './binary-codec.js'
 import { checkFrameFields, isFrameType, MAC_BYTES, PROTOCOL_VERSION } from './frame.js'
-import type { DecodeResult, Frame, FrameFields } from './frame.js'
+import type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
 import { HeartbeatError } from './errors.js'
-import { fromHex, toHex } from './hex.js'
+import { fromHex } from './hex.js'
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
@@ -39,8 +39,25 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   return (
     `{"v":${PROTOCOL_VERSION},"type":"${fields.type}","id":${JSON.stringify(fields.peerId)}` +
     `,"kid":${JSON.stringify(fields.keyId)},"inc":${fields.incarnation},"seq":${fields.seq}` +
-    `,"ts":${fields.timestampMs}${body},"mac":"${toHex(mac)}"}`
+    `,"ts":${fields.timestampMs}${body},"mac":"${macHex(mac)}"}`
   )
+}
+
+const hexDigitCodes = new TextEncoder().encode('0123456789abcdef')
+const macHexCodes = new Uint8Array(2 * MAC_BYTES)
+const asciiDecoder = new TextDecoder()
+
+/**
+ * The MAC in lower-case hex, as `toHex` writes it, but as one flat string from
+ * one decode: 32 concatenations would leave a rope that every ack then flattens.
+ */
+function macHex(mac: Uint8Array): string {
+  for (let i = 0; i < MAC_BYTES; i++) {
+    const byte = mac[i] as number
+    macHexCodes[2 * i] = hexDigitCodes[byte >> 4] as number
+    macHexCodes[2 * i + 1] = hexDigitCodes[byte & 0x0f] as number
+  }
+  return asciiDecoder.decode(macHexCodes)
 }
 
 /**
@@ -53,6 +70,12 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
  * JSON numbers are read as JSON.parse reads them, so `1.0` and `1e3` are the
  * integers 1 and 1000, and `-0` is 0. A repeated member name cannot be seen
  * after JSON.parse: the last one wins.
+ *
+ * Text exactly as `encodeJsonFrame` writes it (every hb sender) is read by a
+ * direct scan; anything else goes through JSON.parse. Both accept and reject
+ * the same inputs with the same results: the scan only ever answers for a
+ * valid frame, and leaves every doubt (and every rejection, so that its detail
+ * is the general path's) to JSON.parse.
  */
 export function decodeJsonFrame(input: Uint8Array | string, maxFrameBytes: number): DecodeResult {
   let text: string
@@ -67,7 +90,15 @@ export function decodeJsonFrame(input: Uint8Array | string, maxFrameBytes: numbe
       return malformed('not valid UTF-8')
     }
   }
+  return decodeEncoderOrder(text) ?? decodeAnyOrder(text)
+}
 
+/**
+ * The general path: JSON.parse, then the shape checks. Exported for the tests
+ * that hold the fast path to it (not part of the package's API).
+ * @internal
+ */
+export function decodeAnyOrder(text: string): DecodeResult {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -114,6 +145,155 @@ export function decodeJsonFrame(input: Uint8Array | string, maxFrameBytes: numbe
 
   const frame: Frame = { ...fields, mac }
   return { ok: true, frame, canonical: encodeCanonical(fields), encoding: 'json' }
+}
+
+// The fixed text around the values, as encodeJsonFrame writes it.
+const openings: Readonly<Record<FrameType, string>> = {
+  hello: `{"v":${PROTOCOL_VERSION},"type":"hello","id":"`,
+  beat: `{"v":${PROTOCOL_VERSION},"type":"beat","id":"`,
+  ack: `{"v":${PROTOCOL_VERSION},"type":"ack","id":"`,
+  bye: `{"v":${PROTOCOL_VERSION},"type":"bye","id":"`,
+}
+/** Where the type's first letter is in an opening. */
+const TYPE_AT = openings.beat.indexOf('beat')
+const KID = '","kid":"'
+const INC = '","inc":'
+const SEQ = ',"seq":'
+const TS = ',"ts":'
+const INTERVAL = ',"interval":'
+const RTT = ',"rtt":'
+const MAC = ',"mac":"'
+/** Text after the mac's digits: `"}`, and nothing after it. */
+const AFTER_MAC = 2
+const HEX_DIGITS = 2 * MAC_BYTES
+/** Digits of MAX_U48 (2^48−1): every valid number fits, and up to 15 digits `n * 10 + d` stays exact. */
+const MAX_DIGITS = 15
+
+/** Value of each ASCII code as a lower-case hex digit, -1 for anything else (as `fromHex` reads them). */
+const hexValue = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) hexValue[i.toString(16).charCodeAt(0)] = i
+
+// Where the last scanned string or number ended (module state: the scan allocates nothing for it).
+let scanEnd = 0
+
+/**
+ * The fast path: text in exactly the member order and formatting of
+ * `encodeJsonFrame`, strings without escapes, numbers as plain digits.
+ * Returns the decoded frame, or `undefined` for anything else (including
+ * every invalid frame), which the caller then hands to `decodeAnyOrder`.
+ * Exported for the tests.
+ * @internal
+ */
+export function decodeEncoderOrder(text: string): DecodeResult | undefined {
+  const type = openingType(text)
+  if (type === undefined) return undefined
+  let at = openings[type].length
+  if (!scanString(text, at)) return undefined
+  const peerId = text.slice(at, scanEnd)
+  if (!text.startsWith(KID, scanEnd)) return undefined
+  at = scanEnd + KID.length
+  if (!scanString(text, at)) return undefined
+  const keyId = text.slice(at, scanEnd)
+  if (!text.startsWith(INC, scanEnd)) return undefined
+  const incarnation = digitsAt(text, scanEnd + INC.length)
+  if (incarnation < 0 || !text.startsWith(SEQ, scanEnd)) return undefined
+  const seq = digitsAt(text, scanEnd + SEQ.length)
+  if (seq < 0 || !text.startsWith(TS, scanEnd)) return undefined
+  const timestampMs = digitsAt(text, scanEnd + TS.length)
+  if (timestampMs < 0) return undefined
+  at = scanEnd
+  // `,"i…` interval, `,"r…` rtt, else the mac. Which one a type may have is encodeCanonical's check below.
+  const member = text.charCodeAt(at + 2)
+  let extra = -1
+  if (member === 0x69) {
+    if (text.startsWith(INTERVAL, at)) extra = digitsAt(text, at + INTERVAL.length)
+    if (extra < 0) return undefined
+    at = scanEnd
+  } else if (member === 0x72) {
+    if (text.startsWith(RTT, at)) extra = digitsAt(text, at + RTT.length)
+    if (extra < 0) return undefined
+    at = scanEnd
+  }
+  if (!text.startsWith(MAC, at)) return undefined
+  at += MAC.length
+  const end = at + HEX_DIGITS
+  if (text.length !== end + AFTER_MAC || text.charCodeAt(end) !== 0x22 || text.charCodeAt(end + 1) !== 0x7d) return undefined
+  const mac = hexAt(text, at)
+  if (mac === undefined) return undefined
+  // Literals of one shape each (no property added later), in the order decodeAnyOrder builds them.
+  const frame: Frame =
+    member === 0x69
+      ? { type, peerId, keyId, incarnation, seq, timestampMs, intervalMs: extra, mac }
+      : member === 0x72
+        ? { type, peerId, keyId, incarnation, seq, timestampMs, rttMs: extra, mac }
+        : { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+  let canonical: Uint8Array
+  try {
+    // Checks every field (checkFrameFields; the mac is not a field): an invalid one goes to the general path, for its detail.
+    canonical = encodeCanonical(frame)
+  } catch {
+    return undefined
+  }
+  return { ok: true, frame, canonical, encoding: 'json' }
+}
+
+/** The type of a text that starts with one of the `openings`, else `undefined`. */
+function openingType(text: string): FrameType | undefined {
+  const first = text.charCodeAt(TYPE_AT)
+  const type: FrameType | undefined =
+    first === 0x62 ? (text.charCodeAt(TYPE_AT + 1) === 0x65 ? 'beat' : 'bye') : first === 0x68 ? 'hello' : first === 0x61 ? 'ack' : undefined
+  return type !== undefined && text.startsWith(openings[type]) ? type : undefined
+}
+
+/**
+ * Scans the characters of a JSON string from `at` to its closing quote (left
+ * in `scanEnd`). False for an escape or a control character (the general path
+ * decides those) and for a string that does not end.
+ */
+function scanString(text: string, at: number): boolean {
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x22) {
+      scanEnd = i
+      return true
+    }
+    if (c === 0x5c || c < 0x20) return false
+  }
+  return false
+}
+
+/**
+ * A JSON number written as plain digits from `at` (`0`, or no leading zero),
+ * at most MAX_DIGITS of them, with its end in `scanEnd`; -1 for anything
+ * else (a sign, no digit at all, too many digits).
+ */
+function digitsAt(text: string, at: number): number {
+  let value = 0
+  let i = at
+  const last = Math.min(text.length, at + MAX_DIGITS + 1)
+  for (; i < last; i++) {
+    const digit = text.charCodeAt(i) - 0x30
+    if (digit < 0 || digit > 9) break
+    value = value * 10 + digit
+  }
+  const count = i - at
+  // More than MAX_DIGITS is over any valid value: the general path rejects it with its own detail.
+  // A fraction or an exponent after the digits fails the caller's match of the text that follows.
+  if (count === 0 || count > MAX_DIGITS || (count > 1 && text.charCodeAt(at) === 0x30)) return -1
+  scanEnd = i
+  return value
+}
+
+/** The MAC from its 64 lower-case hex digits at `at`, or `undefined` if any is not one. */
+function hexAt(text: string, at: number): Uint8Array | undefined {
+  const mac = new Uint8Array(MAC_BYTES)
+  for (let i = 0; i < MAC_BYTES; i++) {
+    const high = hexValue[text.charCodeAt(at + 2 * i)] ?? -1
+    const low = hexValue[text.charCodeAt(at + 2 * i + 1)] ?? -1
+    if (high < 0 || low < 0) return undefined
+    mac[i] = (high << 4) | low
+  }
+  return mac
 }
 
 /**

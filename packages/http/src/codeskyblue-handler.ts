@@ -16,6 +16,7 @@ import { readNodeBody } from './node-body.js'
 import { remoteAddressOf, writeAnswer } from './node-request.js'
 import { httpStatusFor } from './status-codes.js'
 import type { HttpAnswer } from './http-answer.js'
+import { httpAnswer } from './http-answer.js'
 
 /** Options of {@link createCodeskyblueHandler}. */
 export interface CodeskyblueHandlerOptions {
@@ -50,7 +51,7 @@ const utf8 = new TextEncoder()
 const headers = { 'content-type': codeskyblueContentType, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' }
 
 function textAnswer(status: number, text: string, extra: Record<string, string> = {}): HttpAnswer {
-  return { status, headers: { ...headers, ...extra }, body: utf8.encode(text) }
+  return httpAnswer(status, { ...headers, ...extra }, utf8.encode(text))
 }
 
 const tooLarge = textAnswer(413, 'request body too large\n', { connection: 'close' })

@@ -11,25 +11,40 @@ import { httpStatusFor } from './status-codes.js'
 export interface HttpAnswer {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
+  /**
+   * The same headers as `[name, value, name, value, …]`, plus `content-length`
+   * if there is a body: what Node's `writeHead` takes as it is, without the
+   * object it would otherwise be given to walk (the per-beat path).
+   */
+  readonly headerList: readonly string[]
   /** `null` for 204. */
   readonly body: Uint8Array | null
 }
 
 const utf8 = new TextEncoder()
-const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }
-const errorBodies = new Map<string, Uint8Array>()
+const noStore = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const
+/** Every answer without extra headers is built once, whatever the request: error bodies never echo input. */
+const errorAnswers = new Map<string, HttpAnswer>()
+
+/** An answer with its `headerList` filled in. */
+export function httpAnswer(status: number, headers: Readonly<Record<string, string>>, body: Uint8Array | null): HttpAnswer {
+  const headerList = Object.entries(headers).flat()
+  if (body !== null) headerList.push('content-length', String(body.length))
+  return { status, headers, headerList, body }
+}
 
 /**
  * `{"error":"<code>"}` with the given status. The code is one of a fixed set,
  * never anything from the request, so an error body cannot echo input.
  */
-export function errorAnswer(status: number, error: RejectReason | RequestError, headers: Record<string, string> = {}): HttpAnswer {
-  let body = errorBodies.get(error)
-  if (body === undefined) {
-    body = utf8.encode(JSON.stringify({ error }))
-    errorBodies.set(error, body)
-  }
-  return { status, headers: { 'content-type': 'application/json', ...noStore, ...headers }, body }
+export function errorAnswer(status: number, error: RejectReason | RequestError, headers?: Record<string, string>): HttpAnswer {
+  const key = headers === undefined ? `${status} ${error}` : undefined
+  const known = key === undefined ? undefined : errorAnswers.get(key)
+  if (known !== undefined) return known
+  const body = utf8.encode(JSON.stringify({ error }))
+  const answer = httpAnswer(status, { 'content-type': 'application/json', ...noStore, ...headers }, body)
+  if (key !== undefined) errorAnswers.set(key, answer)
+  return answer
 }
 
 /** 413, with `Connection: close`: the rest of an oversized body is never read, so the connection cannot be reused. */
@@ -37,12 +52,24 @@ export function tooLargeAnswer(): HttpAnswer {
   return errorAnswer(413, 'too-large', { connection: 'close' })
 }
 
+const JSON_TYPE = 'application/json'
+const BINARY_TYPE = 'application/octet-stream'
+
+/** The media type of an ack. */
+export type AckContentType = typeof JSON_TYPE | typeof BINARY_TYPE
+
 /** The media type of an ack: binary frames come and go as octet streams, everything else as JSON. */
-export function ackContentType(requestContentType: string | null | undefined): string {
-  return requestContentType !== null && requestContentType !== undefined && requestContentType.startsWith('application/octet-stream')
-    ? 'application/octet-stream'
-    : 'application/json'
+export function ackContentType(requestContentType: string | null | undefined): AckContentType {
+  return requestContentType !== null && requestContentType !== undefined && requestContentType.startsWith(BINARY_TYPE)
+    ? BINARY_TYPE
+    : JSON_TYPE
 }
+
+const ackHeaders: Readonly<Record<AckContentType, Readonly<Record<string, string>>>> = {
+  [JSON_TYPE]: { 'content-type': JSON_TYPE, ...noStore },
+  [BINARY_TYPE]: { 'content-type': BINARY_TYPE, ...noStore },
+}
+const noContent = httpAnswer(204, noStore, null)
 
 /**
  * Hands one request body to the core as one frame and turns its verdict into
@@ -54,7 +81,7 @@ export function exchangeFrame(
   handler: ServerTransportHandler,
   bytes: Uint8Array,
   remoteAddress: string,
-  contentType: string,
+  contentType: AckContentType,
 ): HttpAnswer {
   let ack: Uint8Array | undefined
   let verdict
@@ -65,6 +92,8 @@ export function exchangeFrame(
     return errorAnswer(500, 'internal')
   }
   if (!verdict.accepted) return errorAnswer(httpStatusFor(verdict.reason), verdict.reason)
-  if (ack === undefined) return { status: 204, headers: noStore, body: null }
-  return { status: 200, headers: { 'content-type': contentType, ...noStore }, body: ack }
+  if (ack === undefined) return noContent
+  // The headers of `ackHeaders` and the length: one array literal per ack, nothing else to copy.
+  const headerList = ['content-type', contentType, 'cache-control', 'no-store', 'x-content-type-options', 'nosniff', 'content-length', String(ack.length)]
+  return { status: 200, headers: ackHeaders[contentType], headerList, body: ack }
 }

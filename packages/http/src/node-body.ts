@@ -26,12 +26,15 @@ const ABORTED: NodeBody = { kind: 'aborted' }
  *
  * - `Content-Length` over `maxBytes` is refused before a byte is read;
  * - otherwise reading stops at the first byte past `maxBytes`;
+ * - with a `Content-Length`, the body is complete at its last byte, without waiting for `'end'`;
  * - a body already consumed by a body parser is taken from `req.body`
  *   (a Buffer or string as bytes, anything else as `parsed`).
  */
 export function readNodeBody(req: IncomingMessage, maxBytes: number, done: (body: NodeBody) => void): void {
   const declared = req.headers['content-length']
-  if (declared !== undefined && Number(declared) > maxBytes) return done(TOO_LARGE)
+  // NaN without a Content-Length (chunked): then only 'end' completes the body.
+  const length = declared === undefined ? NaN : Number(declared)
+  if (length > maxBytes) return done(TOO_LARGE)
   if (req.readableEnded) return done(consumedBody(req, maxBytes))
 
   const chunks: Buffer[] = []
@@ -54,6 +57,9 @@ export function readNodeBody(req: IncomingMessage, maxBytes: number, done: (body
       return finish(TOO_LARGE)
     }
     chunks.push(chunk)
+    // All the bytes Content-Length announced: the body is complete (Node's parser reads no more
+    // into this request), so answer now rather than a tick later at 'end'.
+    if (total === length) onEnd()
   }
   const onEnd = (): void => finish({ kind: 'bytes', bytes: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total) })
   const onClose = (): void => finish(ABORTED)
