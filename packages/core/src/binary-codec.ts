@@ -46,6 +46,17 @@ export function encodeCanonical(fields: FrameFields): Uint8Array {
 }
 
 /**
+ * The canonical bytes followed by 32 zero bytes, room for the MAC: a binary
+ * frame to be signed in place (the signer's one allocation per frame).
+ *
+ * @throws HeartbeatError `HB_ERR_MALFORMED` naming the first invalid field.
+ */
+export function encodeUnsignedFrame(fields: FrameFields): Uint8Array {
+  assertEncodable(fields)
+  return writeCanonical(fields, MAC_BYTES)
+}
+
+/**
  * A complete binary frame: the canonical bytes followed by `mac`, in one
  * allocation.
  *

@@ -2,11 +2,11 @@
  * Builds a signed frame in the encoding a transport carries (PROTOCOL.md §2–§4):
  * synchronously over node:crypto, or asynchronously over WebCrypto (browsers).
  */
-import { encodeCanonical } from './binary-codec.js'
+import { encodeCanonical, encodeUnsignedFrame } from './binary-codec.js'
 import type { FrameFields } from './frame.js'
 import { MAC_BYTES } from './frame.js'
 import { encodeJsonFrame } from './json-codec.js'
-import { hmacSha256 } from './signing/hmac.js'
+import { hmacSha256, hmacSha256Into } from './signing/hmac.js'
 import { hmacSha256Web } from './signing/hmac-web.js'
 import type { FrameEncoding } from './transport.js'
 
@@ -22,8 +22,15 @@ function assemble(fields: FrameFields, canonical: Uint8Array, mac: Uint8Array, e
 
 /** A signed frame, over node:crypto. */
 export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameEncoding): Uint8Array {
-  const canonical = encodeCanonical(fields)
-  return assemble(fields, canonical, hmacSha256(key, canonical), encoding)
+  if (encoding === 'json') {
+    const canonical = encodeCanonical(fields)
+    return assemble(fields, canonical, hmacSha256(key, canonical), encoding)
+  }
+  // Binary (every ack to a binary frame): the MAC is written in place after the bytes it covers.
+  const frame = encodeUnsignedFrame(fields)
+  const signed = frame.length - MAC_BYTES
+  hmacSha256Into(key, frame, signed, frame, signed)
+  return frame
 }
 
 /** The same bytes as `signFrame`, over WebCrypto: for browsers. */

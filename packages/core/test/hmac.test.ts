@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { HeartbeatError } from '../src/errors.js'
-import { hmacSha256, hmacSha256Bytes, verifyHmacSha256 } from '../src/signing/hmac.js'
+import { hmacSha256, hmacSha256Bytes, hmacSha256Into, verifyHmacSha256 } from '../src/signing/hmac.js'
 import { hmacSha256Web, verifyHmacSha256Web } from '../src/signing/hmac-web.js'
 
 interface HmacVector {
@@ -155,6 +155,18 @@ describe('node and web paths agree', () => {
     const data = randomBytes(8)(64)
     const macs = await Promise.all(Array.from({ length: 20 }, () => hmacSha256Web(key, data)))
     for (const mac of macs) expect(toHex(mac)).toBe(toHex(hmacSha256(key, data)))
+  })
+})
+
+describe('hmacSha256Into', () => {
+  it('MACs a prefix and writes the tag in place right after it, as hmacSha256 of the prefix', () => {
+    const key = new TextEncoder().encode('in place')
+    for (const length of [0, 1, 45, 55, 56, 63, 64, 65, 119, 120, 200]) {
+      const frame = new Uint8Array(length + hmacSha256Bytes).map((_, i) => (i * 131 + length) & 255)
+      const expected = hmacSha256(key, frame.slice(0, length))
+      hmacSha256Into(key, frame, length, frame, length)
+      expect(Buffer.from(frame.subarray(length)).toString('hex')).toBe(Buffer.from(expected).toString('hex'))
+    }
   })
 })
 

@@ -54,11 +54,11 @@ function prepare(key: Uint8Array): PreparedKey {
   return entry
 }
 
-/** Leaves the HMAC of `data` under `key` in `state`, as eight big-endian words. */
-function digest(key: Uint8Array, data: Uint8Array): void {
+/** Leaves the HMAC of `data` (its first `length` bytes) under `key` in `state`, as eight big-endian words. */
+function digest(key: Uint8Array, data: Uint8Array, length: number = data.length): void {
   const { inner, outer } = prepare(key)
   state.set(inner)
-  absorbFinal(state, BLOCK, data)
+  absorbFinal(state, BLOCK, data, length)
   innerDigest.set(state)
   state.set(outer)
   absorbFinalDigest(state, innerDigest)
@@ -76,6 +76,16 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   digest(key, data)
   writeDigest(state, out, 0)
   return out
+}
+
+/**
+ * Writes the HMAC-SHA256 of `data`'s first `length` bytes under `key` into
+ * `out` at `outOffset` (32 bytes). `out` may be `data` itself: a frame's MAC
+ * goes right after the bytes it covers, with no copy and no allocation.
+ */
+export function hmacSha256Into(key: Uint8Array, data: Uint8Array, length: number, out: Uint8Array, outOffset: number): void {
+  digest(key, data, length)
+  writeDigest(state, out, outOffset)
 }
 
 /**

@@ -103,13 +103,13 @@ export function compressBlock(state: Int32Array, bytes: Uint8Array, offset: numb
 }
 
 /**
- * Absorbs `message` into `state`, which has already absorbed `prefixBytes`
- * bytes (a multiple of 64: a midstate), padding included: afterwards `state`
+ * Absorbs the first `length` bytes of `message` (default: all of them) into
+ * `state`, which has already absorbed `prefixBytes` bytes (a multiple of 64:
+ * a midstate), padding included: afterwards `state`
  * holds the digest as eight big-endian words. The padding is built in the
  * schedule words directly, so nothing is copied or allocated.
  */
-export function absorbFinal(state: Int32Array, prefixBytes: number, message: Uint8Array): void {
-  const length = message.length
+export function absorbFinal(state: Int32Array, prefixBytes: number, message: Uint8Array, length: number = message.length): void {
   let offset = 0
   for (; offset + 64 <= length; offset += 64) compressBlock(state, message, offset)
   const rest = length - offset
