@@ -57,6 +57,23 @@ export function encodeUnsignedFrame(fields: FrameFields): Uint8Array {
 }
 
 /**
+ * The unsigned binary ack to a frame, built from that frame's canonical bytes
+ * (as a decoder returns them: already checked): the same keyId, peerId,
+ * incarnation and seq, type `ack`, the given timestamp (an integer in
+ * 0 … 2^48−1), then 32 zero bytes of room for the MAC. Copying the checked
+ * bytes spares the monitor re-validating and re-encoding the ids on every ack.
+ */
+export function encodeUnsignedAckTo(canonical: Uint8Array, timestampMs: number): Uint8Array {
+  const type = typesByCode[canonical[3]! - 1]
+  const length = type === 'hello' || type === 'beat' ? canonical.length - BODY_BYTES : canonical.length
+  const out = new Uint8Array(length + MAC_BYTES)
+  out.set(length === canonical.length ? canonical : canonical.subarray(0, length))
+  out[3] = typeCodes.ack
+  writeU48(out, 14, timestampMs)
+  return out
+}
+
+/**
  * A complete binary frame: the canonical bytes followed by `mac`, in one
  * allocation.
  *

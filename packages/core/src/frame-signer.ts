@@ -2,8 +2,8 @@
  * Builds a signed frame in the encoding a transport carries (PROTOCOL.md §2–§4):
  * synchronously over node:crypto, or asynchronously over WebCrypto (browsers).
  */
-import { encodeCanonical, encodeUnsignedFrame } from './binary-codec.js'
-import type { FrameFields } from './frame.js'
+import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from './binary-codec.js'
+import type { Frame, FrameFields } from './frame.js'
 import { MAC_BYTES } from './frame.js'
 import { encodeJsonFrame } from './json-codec.js'
 import { hmacSha256, hmacSha256Into } from './signing/hmac.js'
@@ -31,6 +31,21 @@ export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameE
   const signed = frame.length - MAC_BYTES
   hmacSha256Into(key, frame, signed, frame, signed)
   return frame
+}
+
+/**
+ * The signed ack to a verified `frame` whose canonical bytes are `canonical`:
+ * the same bytes as `signFrame({ type: 'ack', peerId, keyId, incarnation,
+ * seq, timestampMs }, key, encoding)`, built by copying the frame's checked
+ * bytes instead of re-encoding its fields (the monitor's per-beat path).
+ */
+export function signAckTo(frame: Frame, canonical: Uint8Array, key: Uint8Array, encoding: FrameEncoding, timestampMs: number): Uint8Array {
+  const ack = encodeUnsignedAckTo(canonical, timestampMs)
+  const signed = ack.length - MAC_BYTES
+  hmacSha256Into(key, ack, signed, ack, signed)
+  if (encoding === 'binary') return ack
+  const { peerId, keyId, incarnation, seq } = frame
+  return utf8.encode(encodeJsonFrame({ type: 'ack', peerId, keyId, incarnation, seq, timestampMs }, ack.subarray(signed)))
 }
 
 /** The same bytes as `signFrame`, over WebCrypto: for browsers. */

@@ -13,7 +13,14 @@ import type { KeyResolver } from './signing/key-resolver.js'
 import type { FrameEncoding } from './transport.js'
 
 export type VerifyResult =
-  | { readonly ok: true; readonly frame: Frame; readonly encoding: FrameEncoding; readonly key: Uint8Array }
+  | {
+      readonly ok: true
+      readonly frame: Frame
+      readonly encoding: FrameEncoding
+      readonly key: Uint8Array
+      /** The signed bytes (PROTOCOL §4). For binary input, a view into the input: valid while it is. */
+      readonly canonical: Uint8Array
+    }
   | { readonly ok: false; readonly reason: RejectReason; readonly detail: string; readonly peerId?: string }
 
 type Failure = VerifyResult & { ok: false }
@@ -45,7 +52,7 @@ export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes:
   const key = keyFor(frame, keys)
   if (!ArrayBuffer.isView(key)) return key
   if (!verifyHmacSha256(key, decoded.canonical, frame.mac)) return badSignature(frame)
-  return { ok: true, frame, encoding: decoded.encoding, key }
+  return { ok: true, frame, encoding: decoded.encoding, key, canonical: decoded.canonical }
 }
 
 /** The same verdicts as `verifyFrame`, over WebCrypto: for browsers. Never rejects. */
@@ -58,5 +65,5 @@ export async function verifyFrameWeb(bytes: Uint8Array, keys: KeyResolver, maxFr
   if (!ArrayBuffer.isView(key)) return key
   const valid = await verifyHmacSha256Web(key, decoded.canonical, frame.mac).catch(() => false)
   if (!valid) return badSignature(frame)
-  return { ok: true, frame, encoding: decoded.encoding, key }
+  return { ok: true, frame, encoding: decoded.encoding, key, canonical: decoded.canonical }
 }

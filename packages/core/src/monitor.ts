@@ -7,8 +7,9 @@
 import { HeartbeatError } from './errors.js'
 import { createEventStream } from './event-stream.js'
 import type { EventStreamSink } from './event-stream.js'
-import { signFrame } from './frame-signer.js'
+import { signAckTo } from './frame-signer.js'
 import { verifyFrame } from './frame-verifier.js'
+import type { VerifyResult } from './frame-verifier.js'
 import type { LivenessEvent, PeerState } from './liveness.js'
 import type { Monitor, MonitorEvent, MonitorListeners, Peer, RejectedInfo } from './monitor-types.js'
 import { transition } from './liveness.js'
@@ -211,7 +212,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
     const now = clock.now()
     if (slot < 0) {
-      if (frame.type === 'bye') return acknowledge(inbound, verified.key, frame, verified.encoding)
+      if (frame.type === 'bye') return acknowledge(inbound, verified)
       if (registry.size >= config.maxPeers) {
         return reject('peer-limit', transport, inbound.remoteAddress, `maxPeers (${config.maxPeers}) reached`, frame.peerId)
       }
@@ -235,22 +236,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
       registry.lastBeat[slot] = now
       step(slot, { type: 'beat' })
     }
-    return acknowledge(inbound, verified.key, frame, verified.encoding)
+    return acknowledge(inbound, verified)
   }
 
-  function acknowledge(
-    inbound: InboundFrame,
-    key: Uint8Array,
-    frame: { peerId: string; keyId: string; incarnation: number; seq: number },
-    encoding: 'binary' | 'json',
-  ) {
+  function acknowledge(inbound: InboundFrame, verified: VerifyResult & { ok: true }) {
     if (closing === undefined && config.acks) {
-      const ack = signFrame(
-        { type: 'ack', peerId: frame.peerId, keyId: frame.keyId, incarnation: frame.incarnation, seq: frame.seq, timestampMs: Math.floor(clock.wallNow()) },
-        key,
-        encoding,
-      )
-      inbound.reply(ack)
+      const { frame, canonical, key, encoding } = verified
+      inbound.reply(signAckTo(frame, canonical, key, encoding, Math.floor(clock.wallNow())))
     }
     return ACCEPTED
   }
