@@ -22,6 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { createKeyResolver, createMonitor, verifyFrame } from '@hb/core'
 import { createTcpServer } from '@hb/tcp'
 import { SECRET } from '../lib/frames.mjs'
+import { onLengthPrefixedFrames } from '../lib/length-prefixed.mjs'
 import { serveParent, wallNow, waitForCount } from '../lib/serve.mjs'
 
 const [mode, timeoutArg] = process.argv.slice(2)
@@ -76,18 +77,7 @@ async function startNaive() {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => undefined)
-    let pending = Buffer.alloc(0)
-    socket.on('data', (chunk) => {
-      const buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-      let offset = 0
-      while (buffer.length - offset >= 4) {
-        const length = buffer.readUInt32BE(offset)
-        if (buffer.length - offset - 4 < length) break
-        onFrame(buffer.subarray(offset + 4, offset + 4 + length))
-        offset += 4 + length
-      }
-      pending = buffer.subarray(offset)
-    })
+    onLengthPrefixedFrames(socket, (buffer, start, end) => onFrame(buffer.subarray(start, end)))
   })
   await new Promise((resolve, reject) => {
     server.once('error', reject)

@@ -12,6 +12,7 @@ import { createServer } from 'node:net'
 import { createMonitor } from '@hb/core'
 import { WebSocketServer } from 'ws'
 import { SECRET } from '../lib/frames.mjs'
+import { onLengthPrefixedFrames } from '../lib/length-prefixed.mjs'
 import { serveParent, waitForCount } from '../lib/serve.mjs'
 
 const [kind, mode] = process.argv.slice(2)
@@ -49,17 +50,8 @@ async function startRawTcp() {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => undefined)
-    let pending = Buffer.alloc(0)
-    socket.on('data', (chunk) => {
-      const buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-      let offset = 0
-      while (buffer.length - offset >= 4) {
-        const length = buffer.readUInt32BE(offset)
-        if (buffer.length - offset - 4 < length) break
-        offset += 4 + length
-        count++
-      }
-      pending = buffer.subarray(offset)
+    onLengthPrefixedFrames(socket, () => {
+      count++
     })
   })
   const port = await listening(server)

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
 import { decodeFrame } from '../src/decode-frame.js'
 import type { DecodeResult, FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_U32 } from '../src/frame.js'
+import { frameFieldsArbitrary } from './frame-arbitraries.js'
 import { decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
 
 const utf8 = new TextEncoder()
@@ -20,32 +21,7 @@ function expectWellFormed(result: DecodeResult): void {
 
 const maxFrameBytes = fc.oneof(fc.constant(DEFAULT_MAX_FRAME_BYTES), fc.integer({ min: 0, max: 500 }))
 
-const peerId = fc
-  .string({ unit: 'binary', minLength: 1, maxLength: 255 })
-  .filter((id) => {
-    const length = utf8.encode(id).length
-    return length >= 1 && length <= 255
-  })
-const keyId = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 64 })
-
-const frameFields: fc.Arbitrary<FrameFields> = fc
-  .record({
-    type: fc.constantFrom('hello', 'beat', 'ack', 'bye'),
-    peerId,
-    keyId,
-    incarnation: fc.integer({ min: 0, max: MAX_U48 }),
-    seq: fc.integer({ min: 0, max: MAX_U32 }),
-    timestampMs: fc.integer({ min: 0, max: MAX_U48 }),
-    intervalMs: fc.integer({ min: 1, max: MAX_U32 }),
-    // undefined: the beat has not measured an RTT yet.
-    rttMs: fc.option(fc.integer({ min: 0, max: MAX_RTT_MS }), { nil: undefined }),
-  })
-  .map(({ intervalMs, rttMs, ...fields }): FrameFields => {
-    if (fields.type === 'hello') return { ...fields, intervalMs }
-    // An absent rttMs is a missing member, not `rttMs: undefined`, as the decoders return it.
-    if (fields.type === 'beat' && rttMs !== undefined) return { ...fields, rttMs }
-    return fields
-  })
+const frameFields = frameFieldsArbitrary()
 
 const mac = fc.uint8Array({ minLength: 32, maxLength: 32 })
 

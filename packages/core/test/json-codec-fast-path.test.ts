@@ -9,8 +9,8 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES } from '../src/frame.js'
+import { frameFieldsArbitrary } from './frame-arbitraries.js'
 import { decodeAnyOrder, decodeEncoderOrder, decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
 
 const utf8 = new TextEncoder()
@@ -41,28 +41,7 @@ function writtenPlain(text: string): boolean {
   return JSON.stringify(id) === `"${id}"` && JSON.stringify(kid) === `"${kid}"`
 }
 
-const peerId = fc.string({ unit: 'binary', minLength: 1, maxLength: 60 }).filter((id) => {
-  const length = utf8.encode(id).length
-  return length >= 1 && length <= 255
-})
-const keyId = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 64 })
-
-const frameFields: fc.Arbitrary<FrameFields> = fc
-  .record({
-    type: fc.constantFrom('hello', 'beat', 'ack', 'bye'),
-    peerId,
-    keyId,
-    incarnation: fc.oneof(fc.integer({ min: 0, max: MAX_U48 }), fc.constantFrom(0, 1, 9, 10, MAX_U48)),
-    seq: fc.oneof(fc.integer({ min: 0, max: MAX_U32 }), fc.constantFrom(0, MAX_U32)),
-    timestampMs: fc.oneof(fc.integer({ min: 0, max: MAX_U48 }), fc.constantFrom(0, MAX_U48)),
-    intervalMs: fc.integer({ min: 1, max: MAX_U32 }),
-    rttMs: fc.option(fc.integer({ min: 0, max: MAX_RTT_MS }), { nil: undefined }),
-  })
-  .map(({ intervalMs, rttMs, ...fields }): FrameFields => {
-    if (fields.type === 'hello') return { ...fields, intervalMs }
-    if (fields.type === 'beat' && rttMs !== undefined) return { ...fields, rttMs }
-    return fields
-  })
+const frameFields = frameFieldsArbitrary({ maxPeerIdChars: 60, edges: true })
 
 const macBytes = fc.uint8Array({ minLength: 32, maxLength: 32 })
 const encoded = fc.tuple(frameFields, macBytes).map(([fields, bytes]) => encodeJsonFrame(fields, bytes))

@@ -1,0 +1,44 @@
+/** fast-check arbitraries for valid frame fields, shared by the codec property tests. */
+import fc from 'fast-check'
+import type { FrameFields } from '../src/frame.js'
+import { MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/frame.js'
+
+const utf8 = new TextEncoder()
+
+/** A peerId: any code points, 1–255 bytes of UTF-8. */
+export function peerIdArbitrary(maxChars: number): fc.Arbitrary<string> {
+  return fc.string({ unit: 'binary', minLength: 1, maxLength: maxChars }).filter((id) => {
+    const length = utf8.encode(id).length
+    return length >= 1 && length <= 255
+  })
+}
+
+/** A keyId: ASCII 0x21–0x7e, 0–64 characters. */
+export const keyIdArbitrary = fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 64 })
+
+/**
+ * Valid fields of every frame type. `edges` also draws each integer field's
+ * extremes often (uniform draws alone almost never hit 0 or the maximum).
+ */
+export function frameFieldsArbitrary({ maxPeerIdChars = 255, edges = false } = {}): fc.Arbitrary<FrameFields> {
+  const upTo = (max: number, extremes: number[]) =>
+    edges ? fc.oneof(fc.integer({ min: 0, max }), fc.constantFrom(...extremes)) : fc.integer({ min: 0, max })
+  return fc
+    .record({
+      type: fc.constantFrom('hello', 'beat', 'ack', 'bye'),
+      peerId: peerIdArbitrary(maxPeerIdChars),
+      keyId: keyIdArbitrary,
+      incarnation: upTo(MAX_U48, [0, 1, 9, 10, MAX_U48]),
+      seq: upTo(MAX_U32, [0, MAX_U32]),
+      timestampMs: upTo(MAX_U48, [0, MAX_U48]),
+      intervalMs: fc.integer({ min: 1, max: MAX_U32 }),
+      // undefined: the beat has not measured an RTT yet.
+      rttMs: fc.option(fc.integer({ min: 0, max: MAX_RTT_MS }), { nil: undefined }),
+    })
+    .map(({ intervalMs, rttMs, ...fields }): FrameFields => {
+      if (fields.type === 'hello') return { ...fields, intervalMs }
+      // An absent rttMs is a missing member, not `rttMs: undefined`, as the decoders return it.
+      if (fields.type === 'beat' && rttMs !== undefined) return { ...fields, rttMs }
+      return fields
+    })
+}
