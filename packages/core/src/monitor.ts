@@ -265,13 +265,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function handlerFor(transportIndex: number): ServerTransportHandler {
     const name = transportNames[transportIndex] as string
     return {
-      onFrame(inbound) {
-        const verdict = ingest(transportIndex, inbound)
-        // Under load the wheel's timer runs late (I/O callbacks come first in an
-        // event-loop iteration): fire what is due now, within a frame of its tick.
-        if (closing === undefined) wheel.poll()
-        return verdict
-      },
+      onFrame: (inbound) => ingest(transportIndex, inbound),
       onLinkUp(link) {
         if (closing !== undefined) return link.close()
         helloDeadlines.add(link)
@@ -287,7 +281,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
       },
       onRejected(rejection: TransportRejection) {
         reject(rejection.reason, name, rejection.remoteAddress, rejection.detail ?? rejection.reason)
-        if (closing === undefined) wheel.poll()
       },
     }
   }

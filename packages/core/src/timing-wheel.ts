@@ -70,17 +70,6 @@ export interface TimingWheel {
    * `HB_ERR_CLOSED` after `close()`.
    */
   arm(entry: number, deadlineMs: number): void
-  /**
-   * Processes the expirations that are due by `now` (default `clock.now()`)
-   * at once, instead of when the clock timer gets to run. A busy event loop
-   * runs timers late (all the I/O callbacks of an iteration come first), so a
-   * caller on a hot path (the monitor, on every inbound frame) polls: under
-   * load, expirations then fire within one frame of their tick, not within
-   * one loop iteration. Costs one comparison when nothing is due. A no-op
-   * during a run (its chunks stay on the timer, so a mass expiry still yields
-   * to the event loop), when idle, and after close.
-   */
-  poll(now?: number): void
   /** Disarms; returns whether it was armed. O(1). */
   cancel(entry: number): boolean
   isArmed(entry: number): boolean
@@ -421,13 +410,6 @@ export function createTimingWheel(options: TimingWheelOptions): TimingWheel {
         return
       }
       armSlowly(entry, deadlineMs)
-    },
-
-    poll(now: number = clock.now()): void {
-      // timerDueAt is the tick boundary the timer waits for (outside a run, the timer is armed iff entries are).
-      if (!timerArmed || inRun || now < timerDueAt) return
-      clearTimer()
-      onTimer()
     },
 
     cancel(entry: number): boolean {

@@ -584,58 +584,6 @@ describe('timing wheel: lag and mass expiry', () => {
   })
 })
 
-describe('timing wheel: poll', () => {
-  it('fires what is due at once when the clock timer has not run yet, and nothing twice', () => {
-    const { clock, wheel, expired } = setup({ tickMs: 10 })
-    wheel.arm(0, 95)
-    wheel.arm(1, 250)
-    wheel.poll()
-    clock.stall(99) // the loop is busy: time passes, timers wait
-    wheel.poll()
-    expect(expired).toEqual([]) // 95 falls due at the tick ending at 100
-    clock.stall(4)
-    wheel.poll()
-    expect(expired).toEqual([{ entry: 0, at: 103, lagMs: 3 }])
-    wheel.poll()
-    clock.advance(0) // the timer, when it finally runs, finds nothing more due
-    expect(expired).toHaveLength(1)
-    expect(clock.pending()).toBe(1)
-    clock.advance(150)
-    expect(expired.at(-1)).toEqual({ entry: 1, at: 250, lagMs: 0 })
-    wheel.poll()
-    expect(expired).toHaveLength(2)
-    expect(clock.pending()).toBe(0)
-  })
-
-  it('takes the caller\'s now, and never fires early with it', () => {
-    const { clock, wheel, expired } = setup({ tickMs: 10 })
-    wheel.arm(0, 40)
-    clock.stall(45)
-    wheel.poll(39) // a now read before the deadline: nothing
-    expect(expired).toEqual([])
-    wheel.poll(45)
-    expect(expired.map((e) => e.entry)).toEqual([0])
-  })
-
-  it('starts a chunked run but leaves its continuation on the timer, and is a no-op after close', () => {
-    const { clock, wheel, expired } = setup({ tickMs: 10, maxBatch: 2 })
-    for (let entry = 0; entry < 5; entry++) wheel.arm(entry, 50)
-    clock.stall(60)
-    wheel.poll()
-    expect(expired).toHaveLength(2)
-    wheel.poll() // mid-run: the rest waits for the 0 ms timer, so the event loop gets a turn
-    expect(expired).toHaveLength(2)
-    clock.advance(0)
-    expect(expired).toHaveLength(5)
-    wheel.arm(9, 100)
-    wheel.close()
-    clock.stall(100)
-    wheel.poll()
-    expect(expired).toHaveLength(5)
-    expect(clock.pending()).toBe(0)
-  })
-})
-
 describe('timing wheel: close', () => {
   it('cancels everything, leaves no timer, is idempotent, and refuses arm afterwards', () => {
     const { clock, wheel, expired } = setup()
