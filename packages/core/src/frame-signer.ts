@@ -4,7 +4,8 @@
  */
 import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from './binary-codec.js'
 import type { Frame, FrameFields } from './frame.js'
-import { MAC_BYTES } from './frame.js'
+import { MAC_BYTES, MAX_U48 } from './frame.js'
+import { HeartbeatError } from './errors.js'
 import { encodeJsonFrame } from './json-codec.js'
 import { hmacSha256, hmacSha256Into } from './signing/hmac.js'
 import { hmacSha256Web } from './signing/hmac-web.js'
@@ -40,6 +41,10 @@ export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameE
  * bytes instead of re-encoding its fields (the monitor's per-beat path).
  */
 export function signAckTo(frame: Frame, canonical: Uint8Array, key: Uint8Array, encoding: FrameEncoding, timestampMs: number): Uint8Array {
+  // The only field not copied from checked bytes: a broken wall clock must not wrap silently.
+  if (!Number.isInteger(timestampMs) || timestampMs < 0 || timestampMs > MAX_U48) {
+    throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: timestampMs must be an integer in 0 … 2^48−1, got ${timestampMs}`)
+  }
   const ack = encodeUnsignedAckTo(canonical, timestampMs)
   const signed = ack.length - MAC_BYTES
   hmacSha256Into(key, ack, signed, ack, signed)

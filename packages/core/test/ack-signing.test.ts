@@ -47,4 +47,12 @@ describe('signAckTo', () => {
     signAckTo(verified.frame, verified.canonical, key, 'binary', 42)
     expect(Buffer.from(bytes).toString('hex')).toBe(before)
   })
+
+  it.each([-1, 2 ** 48, 1.5, Number.NaN])('refuses a timestamp the frame cannot carry (%s), as signFrame does', (timestampMs) => {
+    const verified = verifyFrame(signFrame(frames[2]!, key, 'binary'), keys, 2048)
+    if (!verified.ok) throw new Error('fixture did not verify')
+    expect(() => signAckTo(verified.frame, verified.canonical, key, 'binary', timestampMs)).toThrow(
+      expect.objectContaining({ code: 'HB_ERR_MALFORMED' }),
+    )
+  })
 })

@@ -47,6 +47,24 @@ describe('monitor: bye, recovery, hysteresis, link-down, guard, forgetting', () 
     await s.monitor.close()
   })
 
+  it('a deadline that passes while a batch of frames is read waits for the whole batch (no flap)', async () => {
+    const s = setup()
+    await s.monitor.start()
+    s.beat('a')
+    s.beat('b')
+    s.clock.advance(900)
+    s.beat('b')
+    // One event-loop iteration reads [b, a] at 1010, after a's deadline (1000) passed: a's
+    // beat may have been waiting in the socket buffer since before it. Deadlines are only
+    // checked from the wheel's timer, after the iteration's I/O, so a is not convicted.
+    s.clock.stall(110)
+    s.beat('b')
+    s.beat('a')
+    s.clock.advance(0)
+    expect(s.events).toEqual(['0 online a', '0 online b'])
+    await s.monitor.close()
+  })
+
   it('local-health guard: a blocked loop does not convict peers for the time it could not hear', async () => {
     const s = setup()
     await s.monitor.start()
