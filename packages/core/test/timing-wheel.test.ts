@@ -29,6 +29,21 @@ function setup(
   return { clock, wheel, expired }
 }
 
+/** The fake clock, counting the timer callbacks that ran (`onCallback` runs before each). */
+function countingClock(clock: FakeClock, onCallback?: () => void): Clock & { callbacks: number } {
+  const counting = {
+    ...clock,
+    callbacks: 0,
+    setTimeout: (callback: () => void, delayMs: number) =>
+      clock.setTimeout(() => {
+        counting.callbacks++
+        onCallback?.()
+        callback()
+      }, delayMs),
+  }
+  return counting
+}
+
 /** tickMs × ceil(deadline / tickMs), computed exactly: when a deadline falls due. */
 function dueTickEnd(deadline: number, tickMs: number): number {
   let tick = Math.ceil(deadline / tickMs)
@@ -238,29 +253,21 @@ describe('timing wheel: arm, re-arm, cancel', () => {
 
   it('moves lazily re-armed entries on when their old tick comes, in chunks of maxBatch', () => {
     const clock = createFakeClock()
-    let callbacks = 0
-    const counting: Clock = {
-      ...clock,
-      setTimeout: (callback, delayMs) =>
-        clock.setTimeout(() => {
-          callbacks++
-          callback()
-        }, delayMs),
-    }
+    const counting = countingClock(clock)
     const expired: number[] = []
     const wheel = createTimingWheel({ clock: counting, tickMs: 10, maxBatch: 1_000, onExpire: () => expired.push(clock.now()) })
     for (let entry = 0; entry < 5_000; entry++) wheel.arm(entry, 100)
     for (let entry = 0; entry < 5_000; entry++) wheel.arm(entry, 1_000)
     clock.advance(999)
     expect(expired).toEqual([])
-    expect(callbacks).toBeGreaterThanOrEqual(5)
+    expect(counting.callbacks).toBeGreaterThanOrEqual(5)
     expect(wheel.size).toBe(5_000)
     expect(clock.pending()).toBe(1)
-    callbacks = 0
+    counting.callbacks = 0
     clock.advance(1)
     expect(expired).toHaveLength(5_000)
     expect(expired.every((at) => at === 1_000)).toBe(true)
-    expect(callbacks).toBeGreaterThanOrEqual(5)
+    expect(counting.callbacks).toBeGreaterThanOrEqual(5)
   })
 
   it('cancel disarms and reports whether the entry was armed', () => {
@@ -434,22 +441,14 @@ describe('timing wheel: lag and mass expiry', () => {
 
   it('after a block longer than a revolution, delivers all missed ticks in one callback and none early', () => {
     const clock = createFakeClock()
-    let callbacks = 0
-    const counting: Clock = {
-      ...clock,
-      setTimeout: (callback, delayMs) =>
-        clock.setTimeout(() => {
-          callbacks++
-          callback()
-        }, delayMs),
-    }
+    const counting = countingClock(clock)
     const expired: Array<[number, number]> = []
     const wheel = createTimingWheel({ clock: counting, tickMs: 10, slots: 16, onExpire: (e, lag) => expired.push([e, lag]) })
     for (let entry = 0; entry < 100; entry++) wheel.arm(entry, 100 + entry * 37) // up to 23 revolutions out
     wheel.arm(100, 100_000)
     clock.stall(10_000)
     clock.advance(0)
-    expect(callbacks).toBe(1)
+    expect(counting.callbacks).toBe(1)
     expect(expired).toHaveLength(100)
     expect(new Set(expired.map(([e]) => e)).size).toBe(100)
     expect(expired.every(([, lag]) => lag === 9_900)).toBe(true)
@@ -529,14 +528,7 @@ describe('timing wheel: lag and mass expiry', () => {
   it('chunks a mass expiry: 50_000 entries, maxBatch 1000, >= 50 callbacks of <= 1000 each', () => {
     const clock = createFakeClock()
     const perCallback: number[] = []
-    const counting: Clock = {
-      ...clock,
-      setTimeout: (callback, delayMs) =>
-        clock.setTimeout(() => {
-          perCallback.push(0)
-          callback()
-        }, delayMs),
-    }
+    const counting = countingClock(clock, () => perCallback.push(0))
     const lags = new Set<number>()
     let maxPending = 0
     const wheel = createTimingWheel({
