@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSocket } from 'node:dgram'
 import { createBeater, createMonitor } from '@hb/core'
+import { createFakeClock } from '@hb/core/testing'
 import type { InboundFrame } from '@hb/core/adapter'
 import { createUdpClient, createUdpServer } from '../src/index.js'
 import { createWaiter } from './helpers.js'
@@ -63,18 +64,21 @@ describe.skipIf(!ipv6)('udp over IPv6 (::1)', () => {
 
   it('carries a monitor + beater to online', async () => {
     const waiter = createWaiter()
+    // Time stands still: the hello and its ack are all this needs.
+    const clock = createFakeClock()
     const server = createUdpServer({ host: '::1', port: 0 })
-    const monitor = createMonitor({ secret: 'v6', timeoutMs: 2000, transports: [server] })
+    const monitor = createMonitor({ secret: 'v6', timeoutMs: 2000, transports: [server], clock })
     cleanup.push(() => monitor.close())
     const online: string[] = []
     monitor.on('online', (peer) => (online.push(`${peer.id} ${peer.transport} ${peer.remoteAddress?.startsWith('[::1]:')}`), waiter.notify()))
     await monitor.start()
-    const beater = createBeater({ id: 'six', secret: 'v6', transport: createUdpClient({ host: '::1', port: server.address()!.port }), intervalMs: 50 })
+    const beater = createBeater({ id: 'six', secret: 'v6', transport: createUdpClient({ host: '::1', port: server.address()!.port }), clock })
     const acks: number[] = []
     beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
     const stop = beater.start()
     cleanup.push(() => stop({ bye: false }))
     await waiter.until(() => online.length === 1 && acks.length > 0, 'online and an ack')
     expect(online).toEqual(['six udp true'])
+    expect(acks).toEqual([0]) // the hello's
   })
 })
