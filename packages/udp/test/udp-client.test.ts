@@ -39,6 +39,8 @@ describe('udp client', () => {
     await waiter.until(() => received.length === 1, 'the server datagram')
     expect(received.map(String)).toEqual(['ack'])
     expect(server.received.map(String)).toEqual(['one', 'two'])
+    await client.close()
+    expect(client.localAddress()).toBeNull()
   })
 
   it('reports ECONNREFUSED while the server is down, without crashing, and keeps working when it is back', async () => {
@@ -62,17 +64,8 @@ describe('udp client', () => {
     expect(received.map(String)).toEqual(['back?'])
   })
 
-  it('rejects send before connect and after close with HB_ERR_TRANSPORT_CLOSED; close is final', async () => {
-    const client = createUdpClient({ host: '127.0.0.1', port: 9 })
-    expect(await errorOf(client.send(Buffer.from('x')))).toMatchObject({ code: 'HB_ERR_TRANSPORT_CLOSED' })
-    await client.close()
-    expect(await errorOf(client.connect({ onFrame() {}, onLinkDown() {} }, { maxFrameBytes: 100 }))).toMatchObject({
-      code: 'HB_ERR_TRANSPORT_CLOSED',
-    })
-    expect(client.localAddress()).toBeNull()
-  })
-
-  it('close while connecting rejects the connect', async () => {
+  // The suite's C11 runs for connection clients only; a datagram client's connect() is pending too (bind, DNS).
+  it('close while connecting rejects the connect with HB_ERR_TRANSPORT_CLOSED', async () => {
     const client = createUdpClient({ host: '127.0.0.1', port: 9 })
     const connecting = errorOf(client.connect({ onFrame() {}, onLinkDown() {} }, { maxFrameBytes: 100 }))
     await client.close()
