@@ -4,6 +4,7 @@
  * recorded as strings.
  */
 import { once } from 'node:events'
+import { connect } from 'node:net'
 import { createMonitor } from '@hb/core'
 import { signFrame } from '@hb/core/protocol'
 import type { FrameEncoding } from '@hb/core/adapter'
@@ -73,4 +74,49 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/**
+ * A raw TCP connection to `port`, recording every byte it receives and when
+ * it closes: for the HTTP phase before an upgrade, and for WebSocket frames
+ * written by hand.
+ */
+export async function rawTcp(port: number) {
+  const socket = connect({ host: '127.0.0.1', port })
+  const waiter = createWaiter()
+  let received = Buffer.alloc(0)
+  let closed = false
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk])
+    waiter.notify()
+  })
+  socket.on('error', () => undefined)
+  socket.on('close', () => {
+    closed = true
+    waiter.notify()
+  })
+  await once(socket, 'connect', { signal: AbortSignal.timeout(WAIT_MS) })
+  return {
+    socket,
+    received: () => received,
+    closed: () => closed,
+    until: waiter.until,
+    /** Sends a WebSocket upgrade request for `path` and waits for the 101; later bytes are frames. */
+    async upgrade(path = '/') {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      )
+      await waiter.until(() => received.includes('\r\n\r\n'), 'the upgrade response')
+      const end = received.indexOf('\r\n\r\n') + 4
+      const head = received.subarray(0, end).toString('latin1')
+      received = received.subarray(end)
+      if (!head.startsWith('HTTP/1.1 101')) throw new Error(`not upgraded: ${head.split('\r\n')[0] ?? ''}`)
+    },
+  }
+}
+
+/** One masked client-to-server ping frame with no payload (RFC 6455 §5.5.2): FIN + opcode 9, mask bit, a 4-byte key. */
+export function maskedPing(): Buffer {
+  return Buffer.from([0x89, 0x80, 0x12, 0x34, 0x56, 0x78])
 }
