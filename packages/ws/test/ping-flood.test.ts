@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Link, ServerTransportHandler, TransportRejection } from '@hb/core/adapter'
 import { createWsServer } from '../src/index.js'
 import { MAX_PENDING_PONGS } from '../src/ws-link.js'
-import { createWaiter, maskedPing, rawTcp, startMonitor } from './support.js'
+import { createTestbed, createWaiter, maskedPing, rawTcp } from './support.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 afterEach(async () => {
@@ -62,10 +62,10 @@ describe('a ping flood', () => {
   })
 
   it("reaches the monitor's rejected event", async () => {
-    const server = createWsServer({ host: '127.0.0.1', port: 0 })
-    const m = await startMonitor(server)
-    cleanup.push(() => m.monitor.close())
-    const client = await rawTcp(server.address()?.port ?? 0)
+    const bed = createTestbed()
+    cleanup.push(() => bed.close())
+    const m = await bed.startMonitor(createWsServer({ host: '127.0.0.1', port: 0 }))
+    const client = await rawTcp(m.address.port)
     cleanup.push(() => void client.socket.destroy())
     await client.upgrade()
     client.socket.write(pings(10 * MAX_PENDING_PONGS))
