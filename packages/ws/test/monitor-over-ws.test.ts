@@ -9,7 +9,7 @@ import { fixedTimeout } from '@hb/core'
 import type { MonitorOptions } from '@hb/core'
 import { decodeFrame } from '@hb/core/protocol'
 import { createWsServer } from '../src/index.js'
-import { createTestbed, createWaiter, INTERVAL_MS, prng, rawWs, signedFrame, watchLinks } from './support.js'
+import { createTestbed, INTERVAL_MS, prng, rawWs, signedFrame, watchLinks } from './support.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 afterEach(async () => {
