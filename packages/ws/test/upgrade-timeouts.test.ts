@@ -53,7 +53,8 @@ describe('the standalone server before the upgrade', () => {
     const { port } = await standalone(100)
     const idle = await connected(port)
     await idle.until(() => idle.closed(), 'the idle socket closed')
-    expect(idle.received().length).toBe(0)
+    // Destroyed by the idle timeout, or answered 408 by the header deadline: the two fall due together.
+    expect(idle.received().toString('latin1')).toMatch(/^(HTTP\/1\.1 408 .*)?$/s)
   })
 
   it('answers a header slowloris (a byte at a time, never idle) with 408 and closes it', async () => {
