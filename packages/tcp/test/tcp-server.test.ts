@@ -44,6 +44,7 @@ describe('createTcpServer', () => {
       { port: -1 },
       { port: 65_536 },
       { port: 1.5 },
+      { port: 0, host: '' },
       { port: 0, keepAliveInitialDelayMs: -1 },
       { port: 0, maxBufferedBytes: 0 },
     ]
@@ -68,6 +69,11 @@ describe('createTcpServer', () => {
     const { address } = await started()
     expect(address).toMatchObject({ host: '127.0.0.1', family: 'IPv4' })
     expect(address.port).toBeGreaterThan(0)
+  })
+
+  it('listens on every interface when no host is given', async () => {
+    const { address } = await started(createTcpServer({ port: 0 }))
+    expect(['::', '0.0.0.0']).toContain(address.host)
   })
 
   it('rejects start with HB_ERR_TRANSPORT when the port is taken, and holds nothing', async () => {
