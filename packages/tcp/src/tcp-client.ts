@@ -100,9 +100,9 @@ export function createTcpClient(options: TcpClientOptions): ClientTransport {
     name: 'tcp',
     kind: 'connection',
     encoding: 'binary',
-    connect: connection.connect,
-    send: connection.send,
-    disconnect: connection.disconnect,
-    close: connection.close,
+    connect: (handler, startOptions) => connection.connect(handler, startOptions),
+    send: (bytes) => connection.send(bytes),
+    disconnect: () => connection.disconnect(),
+    close: () => connection.close(),
   }
 }

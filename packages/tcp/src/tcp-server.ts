@@ -20,6 +20,7 @@ import type { ServerTransport } from '@hb/core'
 import { checkHost, checkPort, checkPositiveInteger, createServerLifecycle } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
 import { createTcpLink } from './tcp-link.js'
+import type { TcpLink } from './tcp-link.js'
 import { checkKeepAliveDelay } from './tcp-options.js'
 
 /** Options of {@link createTcpServer}. */
@@ -61,6 +62,8 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
   let nextLinkId = 1
 
   const lifecycle = createServerLifecycle({ name: 'tcp', listen, release })
+  // One function for every link, not one per link.
+  const untrack = (link: TcpLink): void => lifecycle.removeLink(link)
 
   function accept(socket: Socket, handler: ServerTransportHandler, maxFrameBytes: number): void {
     if (lifecycle.closing) {
@@ -73,7 +76,7 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
       handler,
       maxFrameBytes,
       maxBufferedBytes,
-      onDown: lifecycle.removeLink,
+      onDown: untrack,
     })
     // The core may have closed the link from inside onLinkUp; a server that
     // began closing meanwhile does not track it, so it is closed here.
@@ -114,8 +117,8 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
   return {
     name: 'tcp',
     kind: 'connection',
-    start: lifecycle.start,
-    address: lifecycle.address,
-    close: lifecycle.close,
+    start: (handler, startOptions) => lifecycle.start(handler, startOptions),
+    address: () => lifecycle.address(),
+    close: () => lifecycle.close(),
   }
 }
