@@ -86,6 +86,8 @@ export function createTestbed() {
       transport: createTcpClient({ host: address.host, port: address.port }),
       intervalMs: INTERVAL_MS,
       jitter: 0,
+      // Every frame acked: the tests wait for the acks to know the monitor heard each beat.
+      ackEvery: 1,
       // Backoff draws from [0, cap): half of the first cap (500 ms) is 250 ms.
       random: () => 0.5,
       ...options,

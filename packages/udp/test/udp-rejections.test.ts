@@ -54,7 +54,7 @@ describe('udp: a monitor rejects bad datagrams with the right reason and keeps n
     ['an unsigned frame (bad MAC)', 'bad-signature', () => frame({}, WRONG)],
     ['a frame naming an unknown key', 'unknown-key', () => frame({ keyId: 'k9' })],
     ['a stale frame', 'stale', () => frame({ timestampMs: clock.wallNow() - 120_000 })],
-    ['an ack sent to the monitor', 'unexpected', () => frame({ type: 'ack' })],
+    ['an ack sent to the monitor', 'unexpected', () => frame({ type: 'ack', timeoutMs: 1000 })],
   ]
   it.each(cases)('%s is %s', async (_name, reason, make) => {
     const t = await startMonitor()
@@ -78,7 +78,7 @@ describe('udp: a monitor rejects bad datagrams with the right reason and keeps n
       close: () => client.close(),
     }
     const acks: number[] = []
-    const beater = createBeater({ id: 'alice', secret: SECRET, transport: tapped, intervalMs: 1000, jitter: 0, clock })
+    const beater = createBeater({ id: 'alice', secret: SECRET, transport: tapped, intervalMs: 1000, jitter: 0, ackEvery: 1, clock })
     beater.on('ack', ({ seq }) => (acks.push(seq), t.waiter.notify()))
     const stop = beater.start()
     cleanup.push(() => stop({ bye: false }))
@@ -119,7 +119,7 @@ describe('udp: a monitor rejects bad datagrams with the right reason and keeps n
     expect(t.monitor.stats().accepted).toBe(0)
     // Datagrams from one sender arrive in order: the ack of a valid frame sent last is the
     // first thing the attacker's socket receives, so no forged frame was answered.
-    await sendTo(t.attacker, frame({ peerId: 'honest' }), t.port)
+    await sendTo(t.attacker, frame({ peerId: 'honest', ackRequested: true }), t.port)
     await t.waiter.until(() => t.attacker.received.length === 1, 'the ack of the one valid frame')
     expect(t.monitor.size).toBe(1)
   })

@@ -23,7 +23,9 @@ async function setup(options: Partial<MonitorOptions> = {}) {
   const bed = createTestbed()
   cleanup.push(() => bed.close())
   const watched = watchLinks(createWsServer({ host: '127.0.0.1', port: 0, path: '/hb' }))
-  const m = await bed.startMonitor(watched.transport, { timeoutMs: TIMEOUT_MS, tickMs: TICK_MS, ...options })
+  // A detector carries its own timeout: TIMEOUT_MS only without one.
+  const timing = options.detector === undefined ? { timeoutMs: TIMEOUT_MS } : {}
+  const m = await bed.startMonitor(watched.transport, { ...timing, tickMs: TICK_MS, ...options })
   return { bed, m, linksDown: watched.down, linksUp: watched.up, untilLinks: watched.until }
 }
 
@@ -103,7 +105,7 @@ describe('a monitor over WebSocket (fake clock, real sockets)', () => {
     expect(JSON.parse(ack?.data.toString() ?? '')).toMatchObject({ type: 'ack', id: 'texter' })
     await m.until(() => m.events.includes('online texter'), 'online')
 
-    client.socket.send(signedFrame('texter', bed.clock, 'binary', { type: 'beat', seq: 1, intervalMs: undefined }))
+    client.socket.send(signedFrame('texter', bed.clock, 'binary', { type: 'beat', seq: 1, intervalMs: undefined, ackRequested: true }))
     await client.until(() => client.messages.length === 2, 'the binary ack')
     expect(client.messages[1]?.binary).toBe(true)
     const decoded = decodeFrame(Uint8Array.from(client.messages[1]?.data ?? []), 2048)

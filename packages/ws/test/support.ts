@@ -108,6 +108,8 @@ export function createTestbed() {
       transport: createWsClient({ url, ...(encoding === undefined ? {} : { encoding }) }),
       intervalMs: INTERVAL_MS,
       jitter: 0,
+      // Every frame acked: the tests wait for the acks to know the monitor heard each beat.
+      ackEvery: 1,
       random: () => 0.5,
       ...beaterOptions,
     })
