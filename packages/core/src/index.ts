@@ -44,6 +44,8 @@ export type { TimingWheel, TimingWheelOptions } from './time/timing-wheel.js'
 
 // Keys
 export { deriveKey } from './signing/derive-key.js'
+export { perPeerKeys } from './signing/per-peer-keys.js'
+export type { PerPeerKeysOptions } from './signing/per-peer-keys.js'
 export { createKeyRing } from './signing/key-ring.js'
 export type { KeyRing, KeyRingOptions } from './signing/key-ring.js'
 export type { KeyInput } from './signing/key-material.js'

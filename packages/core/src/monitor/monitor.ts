@@ -276,8 +276,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     if (slot < 0) {
       const admission = admitNew(frame)
       if (!admission.ok) {
+        const refused = reject(admission.reason, transport, inbound.remoteAddress, admission.detail, frame.peerId)
         if (admission.correctClock) acknowledge(inbound, verified, true)
-        return reject(admission.reason, transport, inbound.remoteAddress, admission.detail, frame.peerId)
+        return refused
       }
       if (frame.type === 'bye') {
         acknowledge(inbound, verified, false)
@@ -290,8 +291,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     } else {
       const verdict = replay.check(slot, frame.incarnation, frame.seq, frame.timestampMs, clock.wallNow())
       if (verdict !== 'ok') {
+        const refused = reject(verdict, transport, inbound.remoteAddress, `${verdict} frame`, frame.peerId)
         if (verdict === 'stale') acknowledge(inbound, verified, true)
-        return reject(verdict, transport, inbound.remoteAddress, `${verdict} frame`, frame.peerId)
+        return refused
       }
     }
     accepted++
