@@ -33,6 +33,16 @@ describe('http server transport', () => {
     expect(address).toMatchObject({ host: '127.0.0.1', family: 'IPv4', url: `http://127.0.0.1:${address.port}/hb` })
   })
 
+  it('listens on every interface when no host is given', async () => {
+    const server = await started({ port: 0 })
+    const { host, port, url } = server.address()!
+    // Node's default: the IPv6 wildcard where the OS has IPv6 (it takes IPv4 too), else the IPv4 one.
+    expect(['::', '0.0.0.0']).toContain(host)
+    expect(url).toBe(`http://${host === '::' ? '[::1]' : '127.0.0.1'}:${port}/`)
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: 'x', headers: { 'content-type': 'application/json' } })
+    expect(response.status).toBe(200)
+  })
+
   it('close() ends idle keep-alive connections and frees the port', async () => {
     const server = await started()
     const { port } = server.address()!
@@ -68,10 +78,11 @@ describe('http server transport', () => {
       }),
     )
     const url = server.address()!.url!
-    const silent = await fetch(url, { method: 'POST', body: 'x' })
+    const json = { 'content-type': 'application/json' }
+    const silent = await fetch(url, { method: 'POST', body: 'x', headers: json })
     expect([silent.status, await silent.text()]).toEqual([204, ''])
     mode = 'throw'
-    const failed = await fetch(url, { method: 'POST', body: 'x' })
+    const failed = await fetch(url, { method: 'POST', body: 'x', headers: json })
     expect([failed.status, await failed.json()]).toEqual([500, { error: 'internal' }])
   })
 
@@ -101,7 +112,7 @@ describe('http server transport', () => {
   })
 
   it('refuses bad options', () => {
-    for (const options of [{}, { port: -1 }, { port: 0, host: '' }, { port: 0, path: 'hb' }, { port: 0, onError: 1 }]) {
+    for (const options of [{}, { port: -1 }, { port: 0, host: '' }, { port: 0, path: 'hb' }, { port: 0, onError: 1 }, { port: 0, requestTimeoutMs: 0 }, { port: 0, requestTimeoutMs: 1.5 }]) {
       expect(() => createHttpServer(options as never)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
     }
   })

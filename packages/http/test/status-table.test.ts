@@ -21,8 +21,11 @@ interface Probe {
   body?: Uint8Array | string
   /** Send the body chunked, without Content-Length. */
   stream?: boolean
-  contentType?: string
+  /** Default `application/json`; `null` sends none. */
+  contentType?: string | null
 }
+
+const headersOf = (probe: Probe): Record<string, string> => (probe.contentType === null ? {} : { 'content-type': probe.contentType ?? 'application/json' })
 
 /** One way of serving the handler: a real node:http server, or the fetch handler called directly. */
 interface Server {
@@ -43,7 +46,7 @@ const servers: [string, ServerFactory][] = [
           return fetch(`${url}${probe.path ?? '/hb'}`, {
             method: probe.method ?? 'POST',
             body,
-            headers: { 'content-type': probe.contentType ?? 'application/json' },
+            headers: headersOf(probe),
             ...(probe.stream ? { duplex: 'half' } : {}),
             signal: AbortSignal.timeout(5000),
           } as RequestInit)
@@ -61,7 +64,7 @@ const servers: [string, ServerFactory][] = [
             new Request(`http://hb.test${probe.path ?? '/hb'}`, {
               method: probe.method ?? 'POST',
               body: probe.stream ? chunked(probe.body) : probe.body,
-              headers: { 'content-type': probe.contentType ?? 'application/json' },
+              headers: headersOf(probe),
               ...(probe.stream ? { duplex: 'half' } : {}),
             } as RequestInit),
           ),
@@ -98,6 +101,21 @@ const marker = 'ECHO-CANARY-1234'
 const cases: Case[] = [
   { name: 'wrong method', status: 405, error: 'method-not-allowed', headers: { allow: 'POST' }, probe: () => ({ method: 'GET' }) },
   { name: 'PUT is a wrong method too', status: 405, error: 'method-not-allowed', headers: { allow: 'POST' }, probe: () => ({ method: 'PUT', body: frame() }) },
+  {
+    name: 'a form',
+    status: 415,
+    error: 'unsupported-media-type',
+    headers: { 'accept-post': 'application/json, application/octet-stream' },
+    probe: () => ({ body: frame(), contentType: 'application/x-www-form-urlencoded' }),
+  },
+  {
+    name: 'text/plain',
+    status: 415,
+    error: 'unsupported-media-type',
+    headers: { 'accept-post': 'application/json, application/octet-stream' },
+    probe: () => ({ body: frame(), contentType: 'text/plain;charset=UTF-8' }),
+  },
+  { name: 'a JSON-like type that is not JSON', status: 415, error: 'unsupported-media-type', probe: () => ({ body: frame(), contentType: 'application/jsonx' }) },
   { name: 'another path', status: 404, error: 'not-found', probe: () => ({ path: '/elsewhere', body: frame() }) },
   { name: 'Content-Length over the limit', status: 413, error: 'too-large', probe: () => ({ body: new Uint8Array(MAX_BODY + 1).fill(0x7b) }) },
   { name: 'a chunked body over the limit', status: 413, error: 'too-large', probe: () => ({ body: new Uint8Array(4 * MAX_BODY).fill(0x20), stream: true }) },
@@ -169,10 +187,24 @@ describe.each(servers)('status table: %s', (_name, makeServer) => {
     expect(ack.ok && ack.encoding).toBe('binary')
   })
 
+  it.each([['application/json; charset=utf-8'], ['Application/JSON'], [' application/json ;x=y'], [null]] as const)(
+    '200: Content-Type %s is a JSON frame (none: the core tells the encoding by the first byte)',
+    async (contentType) => {
+      const { server } = await setup()
+      const response = await server.send({ body: frame({ seq: 5 }), contentType })
+      expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/json'])
+      const ack = decodeFrame(new Uint8Array(await response.arrayBuffer()), 4096)
+      expect(ack.ok && [ack.encoding, ack.frame.seq]).toEqual(['json', 5])
+    },
+  )
+
   it('reports transport-level refusals (too-large) to the monitor, as http', async () => {
     const { rejected, server } = await setup()
     await (await server.send({ body: new Uint8Array(MAX_BODY + 1) })).text()
     await (await server.send({ body: frame({}, 'json', new TextEncoder().encode('wrong')) })).text()
+    // 404, 405 and 415 are about the request, not a frame: not counted.
+    await (await server.send({ body: frame(), contentType: 'text/plain' })).text()
+    await (await server.send({ method: 'GET' })).text()
     expect(rejected).toEqual(['too-large http', 'bad-signature http'])
   })
 })
