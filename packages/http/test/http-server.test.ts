@@ -7,8 +7,6 @@ import { createCleanup } from './helpers.js'
 const cleanup = createCleanup()
 afterEach(() => cleanup.run())
 
-const errorOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (error: unknown) => error)
-
 function handler(onFrame: ServerTransportHandler['onFrame']): ServerTransportHandler {
   return { onFrame, onLinkUp() {}, onLinkDown() {}, onRejected() {} }
 }
@@ -23,13 +21,10 @@ async function started(options: Parameters<typeof createHttpServer>[0] = { host:
 }
 
 describe('http server transport', () => {
-  it('listens on port 0 and reports its port, family and URL', async () => {
-    const server = createHttpServer({ host: '127.0.0.1', port: 0, path: '/hb' })
-    expect(server.address()).toBeNull()
-    expect([server.name, server.kind]).toEqual(['http', 'request'])
-    await server.start(echo, { maxFrameBytes: 512 })
-    cleanup.add(() => server.close())
-    const address = server.address()!
+  // Lifecycle, ports, sizes and many clients: the conformance suite (http-conformance.test.ts).
+
+  it('gives the URL for createHttpClient, path included', async () => {
+    const address = (await started()).address()!
     expect(address).toMatchObject({ host: '127.0.0.1', family: 'IPv4', url: `http://127.0.0.1:${address.port}/hb` })
   })
 
@@ -84,31 +79,6 @@ describe('http server transport', () => {
     mode = 'throw'
     const failed = await fetch(url, { method: 'POST', body: 'x', headers: json })
     expect([failed.status, await failed.json()]).toEqual([500, { error: 'internal' }])
-  })
-
-  it('limits bodies to the maxFrameBytes the core gives it', async () => {
-    const server = await started()
-    const response = await fetch(server.address()!.url!, { method: 'POST', body: new Uint8Array(513) })
-    expect(response.status).toBe(413)
-  })
-
-  it('rejects a second start, a start after close, and a port in use', async () => {
-    const server = await started()
-    expect(await errorOf(server.start(echo, { maxFrameBytes: 512 }))).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
-    const rival = createHttpServer({ host: '127.0.0.1', port: server.address()!.port })
-    cleanup.add(() => rival.close())
-    expect(await errorOf(rival.start(echo, { maxFrameBytes: 512 }))).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
-    expect(rival.address()).toBeNull()
-    await server.close()
-    expect(await errorOf(server.start(echo, { maxFrameBytes: 512 }))).toMatchObject({ code: 'HB_ERR_TRANSPORT_CLOSED' })
-  })
-
-  it('close() while starting rejects the start and releases the port', async () => {
-    const server = createHttpServer({ host: '127.0.0.1', port: 0 })
-    const starting = errorOf(server.start(echo, { maxFrameBytes: 512 }))
-    await Promise.all([server.close(), server.close()])
-    expect(await starting).toMatchObject({ code: 'HB_ERR_TRANSPORT_CLOSED' })
-    expect(server.address()).toBeNull()
   })
 
   it('refuses bad options', () => {
