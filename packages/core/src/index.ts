@@ -9,9 +9,23 @@
 
 // Roles
 export { createMonitor } from './monitor/monitor.js'
-export type { Monitor, MonitorEvent, MonitorListeners, MonitorOptions, MonitorStats, Peer, RejectedInfo } from './monitor/monitor.js'
+export type {
+  AttachedHandler,
+  AuthenticatedBeat,
+  MisconfiguredInfo,
+  Monitor,
+  MonitorEvent,
+  MonitorListeners,
+  MonitorOptions,
+  MonitorStats,
+  Peer,
+  RejectedInfo,
+  ReplayStore,
+  SequenceMark,
+  StoredMark,
+} from './monitor/monitor.js'
 export { createBeater } from './beater/beater.js'
-export type { AckInfo, Beater, BeaterListeners, BeaterOptions, BeaterStats, StopFunction, StopOptions } from './beater/beater.js'
+export type { AckInfo, Beater, BeaterListeners, BeaterMisconfiguredInfo, BeaterOptions, BeaterStats, StopFunction, StopOptions } from './beater/beater.js'
 
 // Liveness
 export { initialSnapshot, transition } from './liveness/transition.js'

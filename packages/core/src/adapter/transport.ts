@@ -138,6 +138,11 @@ export interface TransportRejection {
   readonly peerId?: string
   /** A human-readable detail. Never contains frame contents or secrets. */
   readonly detail?: string
+  /**
+   * The peer the refused frame was about, when the adapter knows it (an
+   * adapter speaking its own authenticated protocol, after its MAC verified).
+   */
+  readonly peerId?: string
 }
 
 /** Implemented by the core (the monitor); called by a server transport. */

@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from '../time/clock.js'
 import { systemClock } from '../time/clock.js'
 import { configError, HeartbeatError } from '../errors/heartbeat-error.js'
 import type { FrameFields, FrameType } from '../wire/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_PEER_ID_BYTES } from '../wire/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_PEER_ID_BYTES, TIMEOUT_TO_INTERVAL } from '../wire/frame.js'
 import { signFrame, signFrameWeb } from '../signing/frame-signer.js'
 import { verifyFrame, verifyFrameWeb } from '../signing/frame-verifier.js'
 import type { VerifyResult } from '../signing/frame-verifier.js'
@@ -23,16 +23,27 @@ import { createKeyResolver } from '../signing/key-resolver.js'
 import type { ClientTransport, ClientTransportHandler } from '../adapter/transport.js'
 import type { TypedEmitter } from '../events/typed-emitter.js'
 import { createEmitter } from '../events/typed-emitter.js'
+import type { AckScheduleState } from './ack-schedule.js'
+import { afterHello, onAcked, planBeat } from './ack-schedule.js'
+import { nextClockOffset } from './clock-offset.js'
 
 export interface BeaterOptions extends KeyOptions {
   /** This peer's id: UTF-8, 1–255 bytes. */
   id: string
   transport: ClientTransport
-  /** Time between beats. Default 5000. */
+  /**
+   * Time between beats. Default: the monitor's pace, its announced timeout / 6
+   * (`TIMEOUT_TO_INTERVAL`), learned from the first ack (2500, the pace of a
+   * monitor with the default timeout, until then and in one-way mode). Give it
+   * only to beat at a pace of your own; one at or past half the monitor's
+   * timeout is reported with a `misconfigured` event.
+   */
   intervalMs?: number
   /** Spread of each interval as a fraction: it is drawn from intervalMs × [1 − jitter/2, 1 + jitter/2]. Default 0.1. */
   jitter?: number
-  /** `server-lost` after this many beat intervals in a row without an ack. Default 3. */
+  /** Ask for an ack on every `ackEvery`-th beat (and on every beat while one is overdue). Default 3; 1 acks every beat. */
+  ackEvery?: number
+  /** `server-lost` after this many requested acks in a row went unanswered. Default 3. */
   missedAcks?: number
   /**
    * Whether the server acks (default true). `false` for a monitor in one-way
@@ -66,9 +77,19 @@ export interface AckInfo {
   readonly seq: number
 }
 
+/** What a beater's `misconfigured` event carries. */
+export interface BeaterMisconfiguredInfo {
+  /** `interval-too-long`: the given `intervalMs` is at or past half the timeout the monitor announced. */
+  readonly code: 'interval-too-long'
+  readonly intervalMs: number
+  /** The timeout the monitor announced in its ack. */
+  readonly timeoutMs: number
+  readonly detail: string
+}
+
 export type BeaterListeners = {
   ack: (info: AckInfo) => void
-  /** `missedAcks` intervals passed without an ack. Connection transports are then reconnected. */
+  /** `missedAcks` requested acks in a row went unanswered. Connection transports are then reconnected. */
   'server-lost': (info: { missedAcks: number }) => void
   /** An ack arrived again after `server-lost`. */
   'server-back': (info: AckInfo) => void
@@ -78,6 +99,8 @@ export type BeaterListeners = {
   disconnect: (error: Error | undefined) => void
   /** A send or connect failed. The beater keeps going; this is for logging. */
   error: (error: HeartbeatError) => void
+  /** The monitor announced a timeout the given `intervalMs` does not fit (once per announced timeout). */
+  misconfigured: (info: BeaterMisconfiguredInfo) => void
 }
 
 export interface StopOptions {
@@ -102,9 +125,18 @@ export interface Beater extends TypedEmitter<BeaterListeners> {
   readonly rttMs: number | undefined
   /** True between `server-lost` and the next ack. */
   readonly serverLost: boolean
+  /** The interval in use now: `intervalMs` if given, else learned from the monitor's announced timeout. */
+  readonly intervalMs: number
+  /** How far the monitor's wall clock is ahead of this machine's, learned from acks (ms); `undefined` before the first ack. */
+  readonly clockOffsetMs: number | undefined
   stats(): BeaterStats
 }
 
+/**
+ * The interval before the monitor's timeout is known (the first ack), and in
+ * one-way mode: the pace of a monitor with the default timeout (15 000 ms).
+ */
+const FALLBACK_INTERVAL_MS = 15_000 / TIMEOUT_TO_INTERVAL
 const OUTSTANDING_LIMIT = 16
 const SEQ_LIMIT = 0xffff_ffff
 const utf8 = new TextEncoder()
@@ -115,8 +147,13 @@ export function createBeater(options: BeaterOptions): Beater {
   if (idBytes < 1 || idBytes > MAX_PEER_ID_BYTES) throw configError('id must be a string of 1 to 255 UTF-8 bytes')
   const keys = createKeyResolver(options)
   const clock = options.clock ?? systemClock
-  const intervalMs = options.intervalMs ?? 5000
-  if (!(intervalMs >= 1) || !Number.isFinite(intervalMs) || intervalMs > SEQ_LIMIT) throw configError('intervalMs must be a number from 1 to 2^32-1')
+  const fixedIntervalMs = options.intervalMs
+  if (fixedIntervalMs !== undefined && (!(fixedIntervalMs >= 1) || !Number.isFinite(fixedIntervalMs) || fixedIntervalMs > SEQ_LIMIT)) {
+    throw configError('intervalMs must be a number from 1 to 2^32-1')
+  }
+  let intervalMs = fixedIntervalMs ?? FALLBACK_INTERVAL_MS
+  const ackEvery = options.ackEvery ?? 3
+  if (!Number.isInteger(ackEvery) || ackEvery < 1) throw configError('ackEvery must be a positive integer')
   const jitter = options.jitter ?? 0.1
   if (!(jitter >= 0 && jitter <= 1)) throw configError('jitter must be between 0 and 1')
   const missedAcks = options.missedAcks ?? 3
@@ -139,9 +176,14 @@ export function createBeater(options: BeaterOptions): Beater {
   let incarnation = 0
   let seq = 0
   let attempt = 0
-  let missed = 0
-  let ackedSinceTick = false
+  let schedule: AckScheduleState = afterHello
   let lost = false
+  let clockOffset: number | undefined
+  let announcedTimeoutMs: number | undefined
+  /** One immediate resend per beat interval at most, after a clock-correction ack. */
+  let correctionResent = false
+  /** The pending `timer` is the next beat (not a reconnect). */
+  let beatPending = false
   let lastRtt: number | undefined
   let stopping: Promise<void> | undefined
   const outstanding = new Map<number, number>()
@@ -164,6 +206,7 @@ export function createBeater(options: BeaterOptions): Beater {
   function cancelTimer(): void {
     if (timer !== undefined) clock.clearTimeout(timer)
     timer = undefined
+    beatPending = false
   }
 
   function cancelConnectDeadline(): void {
@@ -198,6 +241,7 @@ export function createBeater(options: BeaterOptions): Beater {
         connected = true
         attempt = 0
         emitter.emit('connect')
+        schedule = { ...afterHello, missed: schedule.missed }
         send('hello')
         scheduleBeat()
       },
@@ -217,30 +261,38 @@ export function createBeater(options: BeaterOptions): Beater {
 
   function scheduleBeat(): void {
     const delay = intervalMs * (1 - jitter / 2 + random() * jitter)
+    beatPending = true
     timer = clock.setTimeout(onBeatTimer, delay)
   }
 
   function onBeatTimer(): void {
     timer = undefined
+    beatPending = false
     if (phase !== 'running') return
-    if (ackedSinceTick || !expectAcks) missed = 0
-    else missed++
-    ackedSinceTick = false
-    if (missed >= missedAcks && !lost) {
-      lost = true
-      emitter.emit('server-lost', { missedAcks: missed })
-      if (transport.kind === 'connection' && transport.disconnect !== undefined) {
-        // A silent server on a live-looking connection (half-open socket, a proxy
-        // answering for a dead backend): drop the link; onLinkDown reconnects.
-        transport.disconnect()
-        if (!connected || phase !== 'running') return
-      }
+    correctionResent = false
+    let requestAck = false
+    if (expectAcks) {
+      const plan = planBeat(schedule, ackEvery, missedAcks)
+      schedule = plan.state
+      requestAck = plan.requestAck
+      if (plan.lost && !lost) onServerLost(plan.state.missed)
+      if (!connected || phase !== 'running') return
     }
-    send('beat')
+    send('beat', requestAck)
     scheduleBeat()
   }
 
-  function send(type: FrameType): Promise<void> {
+  function onServerLost(missed: number): void {
+    lost = true
+    emitter.emit('server-lost', { missedAcks: missed })
+    if (transport.kind === 'connection' && transport.disconnect !== undefined) {
+      // A silent server on a live-looking connection (half-open socket, a proxy
+      // answering for a dead backend): drop the link; onLinkDown reconnects.
+      transport.disconnect()
+    }
+  }
+
+  function send(type: FrameType, requestAck = false): Promise<void> {
     if (seq > SEQ_LIMIT) {
       incarnation = Math.max(Math.floor(clock.wallNow()), incarnation + 1)
       seq = 0
@@ -248,8 +300,15 @@ export function createBeater(options: BeaterOptions): Beater {
     let signed: Uint8Array | Promise<Uint8Array>
     try {
       const { keyId, key } = keys.signingKey(id)
-      const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs: Math.floor(clock.wallNow()) }
-      if (type === 'hello') fields.intervalMs = Math.round(intervalMs)
+      // Stamped in the monitor's time once an ack told us the offset (PROTOCOL.md §6.2).
+      const timestampMs = Math.max(0, Math.floor(clock.wallNow() + (clockOffset ?? 0)))
+      const fields: FrameFields = { type, peerId: id, keyId, incarnation, seq, timestampMs }
+      if (type === 'hello') {
+        fields.intervalMs = Math.round(intervalMs)
+        if (fixedIntervalMs === undefined && expectAcks) fields.adaptiveInterval = true
+      }
+      // hello and bye are always acked; the flag says so on the wire too.
+      if (expectAcks && (requestAck || type !== 'beat')) fields.ackRequested = true
       if (type === 'beat' && lastRtt !== undefined) fields.rttMs = Math.min(Math.round(lastRtt), SEQ_LIMIT - 1)
       signed = syncCrypto ? signFrame(fields, key, transport.encoding) : signFrameWeb(fields, key, transport.encoding)
     } catch (error) {
@@ -257,7 +316,7 @@ export function createBeater(options: BeaterOptions): Beater {
       fail(error, `signing ${type} failed`)
       return Promise.resolve()
     }
-    if (type !== 'bye' && expectAcks) {
+    if (expectAcks && (requestAck || type === 'hello')) {
       outstanding.set(seq, clock.now())
       if (outstanding.size > OUTSTANDING_LIMIT) outstanding.delete(outstanding.keys().next().value as number)
     }
@@ -293,15 +352,48 @@ export function createBeater(options: BeaterOptions): Beater {
     }
     outstanding.delete(frame.seq)
     const info: AckInfo = { rttMs: clock.now() - sentAt, seq: frame.seq }
+    clockOffset = nextClockOffset(clockOffset, frame, clock.wallNow(), info.rttMs)
+    if (frame.timeoutMs !== undefined) learnTimeout(frame.timeoutMs)
+    if (frame.clockCorrection === true) {
+      // The monitor refused that frame for its timestamp: it is not an ack of liveness.
+      // Send again at once, now in the monitor's time (once per interval at most).
+      if (!correctionResent && connected) {
+        correctionResent = true
+        void send('hello')
+      }
+      return
+    }
     lastRtt = info.rttMs
     acked++
-    ackedSinceTick = true
-    missed = 0
+    schedule = onAcked(schedule)
     if (lost) {
       lost = false
       emitter.emit('server-back', info)
     }
     emitter.emit('ack', info)
+  }
+
+  /** The monitor's announced timeout: sets the pace when no interval was given, else checks the given one. */
+  function learnTimeout(timeoutMs: number): void {
+    if (timeoutMs === announcedTimeoutMs) return
+    announcedTimeoutMs = timeoutMs
+    if (fixedIntervalMs === undefined) {
+      const learned = Math.max(1, Math.floor(timeoutMs / TIMEOUT_TO_INTERVAL))
+      if (learned === intervalMs) return
+      intervalMs = learned
+      // A beat already waiting at the old pace is moved: the monitor's deadline may come first.
+      if (beatPending && connected && phase === 'running') {
+        cancelTimer()
+        scheduleBeat()
+      }
+    } else if (2 * fixedIntervalMs >= timeoutMs) {
+      emitter.emit('misconfigured', {
+        code: 'interval-too-long',
+        intervalMs: fixedIntervalMs,
+        timeoutMs,
+        detail: `intervalMs ${fixedIntervalMs} is at or past half the monitor's timeout (${timeoutMs} ms): one lost beat can take this peer offline`,
+      })
+    }
   }
 
   async function shutdown(bye: boolean): Promise<void> {
@@ -351,6 +443,12 @@ export function createBeater(options: BeaterOptions): Beater {
     },
     get serverLost() {
       return lost
+    },
+    get intervalMs() {
+      return intervalMs
+    },
+    get clockOffsetMs() {
+      return clockOffset
     },
     stats() {
       return { sent, acked, rejectedAcks, reconnects }
