@@ -90,7 +90,7 @@ describe('an early answer reaches a client still sending', () => {
   it('the codeskyblue endpoint: 413 on a raw socket arrives too', async () => {
     const monitor = createMonitor({ secret: 'secret' })
     cleanup.add(() => monitor.close())
-    const { server, close } = await listen(createCodeskyblueHandler(monitor, { secret: 'secret' }))
+    const { server, close } = await listen(createCodeskyblueHandler(monitor))
     cleanup.add(close)
     const port = (server.address() as { port: number }).port
     const { received, error } = await uploadUntilAnswered(port, head('application/x-www-form-urlencoded'))

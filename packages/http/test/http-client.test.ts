@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createBeater, createMonitor, HeartbeatError } from '@hb/core'
+import type { ClientTransport } from '@hb/core'
 import { createFakeClock, recordMonitorEvents } from '@hb/core/testing'
 import { createHttpClient, createHttpServer } from '../src/index.js'
 import { createCleanup, createWaiter, listen } from './helpers.js'
@@ -114,25 +115,39 @@ describe('http client transport', () => {
     expect(await errorOf(client.send(new Uint8Array([1])))).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
   })
 
-  it('carries a beater to a monitor and back on a fake clock: acks, online, then left on stop', async () => {
+  it('carries a beater to a monitor and back on a fake clock: beats, acks, online, then left on stop', async () => {
     const clock = createFakeClock()
     const server = createHttpServer({ host: '127.0.0.1', port: 0, path: '/hb' })
     const monitor = createMonitor({ secret: 's3cret', timeoutMs: 2000, transports: [server], clock })
     cleanup.add(() => monitor.close())
     const recorder = recordMonitorEvents(monitor, ['online', 'offline'])
     await monitor.start()
-    const beater = createBeater({ id: 'web-1', secret: 's3cret', transport: createHttpClient({ url: server.address()!.url! }), intervalMs: 500, jitter: 0, clock })
+    // The real client, counted: each send() resolves once its response was handled.
+    const client = createHttpClient({ url: server.address()!.url! })
     const waiter = createWaiter()
+    let answered = 0
+    const counted: ClientTransport = {
+      name: client.name,
+      kind: client.kind,
+      encoding: client.encoding,
+      connect: (handler, options) => client.connect(handler, options),
+      send: (bytes) => client.send(bytes).finally(() => (answered++, waiter.notify())),
+      close: () => client.close(),
+    }
+    const beater = createBeater({ id: 'web-1', secret: 's3cret', transport: counted, intervalMs: 500, jitter: 0, clock })
     const acks: number[] = []
     beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
     const stop = beater.start()
     cleanup.add(() => stop({ bye: false }))
     await recorder.until(() => recorder.events.length === 1, 'online')
+    await waiter.until(() => answered === 1 && acks.length === 1, 'the hello answered with an ack')
     // Every beat is due on the fake clock: the sockets are real, the time is not.
     for (let beat = 1; beat <= 3; beat++) {
       clock.advance(500)
-      await waiter.until(() => acks.length > beat, `ack ${beat}`)
+      await waiter.until(() => answered > beat, `beat ${beat} answered`)
     }
+    expect(monitor.stats().accepted).toBe(4)
+    expect(beater.stats().sent).toBe(4)
     await stop()
     await recorder.until(() => recorder.events.length === 2, 'offline (left)')
     expect(recorder.events).toEqual(['online web-1', 'offline web-1 left'])

@@ -12,8 +12,12 @@ const MAX_BODY = 1024
 const cleanup = createCleanup()
 afterEach(() => cleanup.run())
 
+/** A beat asks for its ack (wire format v2: else it is answered 204); an ack carries a timeout, never the flag. */
+const ackFields = (fields: Partial<FrameFields>): Partial<FrameFields> =>
+  fields.type === 'ack' ? { timeoutMs: 1000, ...fields } : fields.type === 'bye' ? fields : { ackRequested: true, ...fields }
+
 const frame = (fields: Partial<FrameFields> = {}, encoding: 'json' | 'binary' = 'json', key = SECRET): Uint8Array =>
-  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: 1, timestampMs: Date.now(), ...fields }, key, encoding)
+  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: 1, timestampMs: Date.now(), ...ackFields(fields) }, key, encoding)
 
 interface Probe {
   method?: string
@@ -176,6 +180,14 @@ describe.each(servers)('status table: %s', (_name, makeServer) => {
     expect(ack.ok && ack.encoding).toBe('json')
     expect(ack.ok && ack.frame).toMatchObject({ type: 'ack', peerId: 'p1', seq: 3, incarnation: 1 })
     expect(online).toEqual(['p1 http'])
+  })
+
+  it('204: an accepted beat that did not ask for an ack (the core did not reply): no body, no content type', async () => {
+    const { monitor, server } = await setup()
+    expect((await server.send({ body: frame({ type: 'hello', intervalMs: 1000, seq: 1 }) })).status).toBe(200)
+    const response = await server.send({ body: frame({ seq: 2, ackRequested: false }) })
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([204, null, ''])
+    expect(monitor.stats().accepted).toBe(2)
   })
 
   it('200: a binary frame sent as application/octet-stream gets a binary ack', async () => {

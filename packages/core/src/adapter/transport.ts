@@ -134,8 +134,6 @@ export type FrameVerdict =
 export interface TransportRejection {
   readonly reason: RejectReason
   readonly remoteAddress: string
-  /** The peer the refused message came from, only when the transport authenticated it (a legacy MAC that verified). */
-  readonly peerId?: string
   /** A human-readable detail. Never contains frame contents or secrets. */
   readonly detail?: string
   /**

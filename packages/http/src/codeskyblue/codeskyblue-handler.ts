@@ -6,48 +6,40 @@
  * `codeskyblue-protocol.ts`; this file only moves HTTP in and out.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { systemClock } from '@hb/core'
-import type { Clock, KeyInput } from '@hb/core'
+import type { AttachedHandler, Monitor } from '@hb/core'
 import { checkPositiveInteger, configError } from '@hb/core/adapter'
-import type { ServerTransportHandler } from '@hb/core/adapter'
-import type { AttachableMonitor } from '../handler-options.js'
 import type { HttpAnswer } from '../http-answer.js'
 import { httpAnswer } from '../http-answer.js'
 import type { NodeBody } from '../node-body.js'
 import { readNodeBody } from '../node-body.js'
 import { refuseAndClose, remoteAddressOf, writeAnswer } from '../node-request.js'
 import { httpStatusFor } from '../status-codes.js'
-import type { CodeskyblueBeat, CodeskyblueResponse } from './codeskyblue-protocol.js'
+import type { CodeskyblueResponse } from './codeskyblue-protocol.js'
 import { createCodeskyblueProtocol } from './codeskyblue-protocol.js'
 import { formFields, isFormEncoded } from './form-fields.js'
-import { createLegacyFrameSigner } from './legacy-frames.js'
-import { legacySecretBytes } from './legacy-secret.js'
 
-/** Options of {@link createCodeskyblueHandler}. */
+/**
+ * Options of {@link createCodeskyblueHandler}. The secret, the clock and the
+ * timeout are the monitor's: given once, to `createMonitor`.
+ */
 export interface CodeskyblueHandlerOptions {
-  /**
-   * The secret the Go clients use. The monitor must be configured with the
-   * same `secret` (or a key ring / key function that returns it for `keyId`):
-   * verified legacy beats reach it as hb frames signed with this secret.
-   */
-  secret: KeyInput
-  /**
-   * The Go server's `timeout`: the oldest a beat's timestamp may be, in whole
-   * seconds (rounded down, like Go), and how long a session lasts without a
-   * beat. At least 1000. Default 15 000. Give the monitor the same `timeoutMs`.
-   */
-  timeoutMs?: number
   /** Most identifiers remembered for replay protection; past it the least recently seen is forgotten. Default 100 000. */
   maxIdentifiers?: number
-  /** The beat interval of the Go clients, announced to the monitor's detector. Default `timeoutMs / 3`. */
+  /** The beat interval of the Go clients, announced to the monitor's detector. Default: the monitor's `timeoutMs / 3`. */
   intervalMs?: number
-  /** The key id to sign the monitor-side frames under. Default `''` (the shared secret). */
+  /**
+   * The key id under which the monitor has the Go clients' secret. Default
+   * `''`: the monitor's `secret`. With a key ring, the id of the legacy key;
+   * with a per-peer key function, it is asked for `(identifier, keyId)`, so
+   * each Go client can have its own secret.
+   */
   keyId?: string
   /** Largest request body read. Default 4096 (a form of three short fields). */
   maxBodyBytes?: number
-  /** The monitor's clock, if it is not the system clock (tests). */
-  clock?: Clock
 }
+
+/** The part of a monitor the endpoint uses: `attach`, whose handler brings the monitor's keys, clock and timeout. */
+export type CodeskyblueMonitor = Pick<Monitor, 'attach'>
 
 /** A Node request handler. */
 export type CodeskyblueHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -74,27 +66,34 @@ const internalError = textAnswer(500, 'internal server error\n')
  * Peers appear with `transport: 'codeskyblue'`.
  *
  * ```ts
- * const monitor = createMonitor({ secret: 'my-secret', timeoutMs: 15_000 })
- * http.createServer(createCodeskyblueHandler(monitor, { secret: 'my-secret', timeoutMs: 15_000 })).listen(7000)
+ * const monitor = createMonitor({ secret: 'my-secret', timeoutMs: 15_000 }) // the Go server's secret and timeout
+ * http.createServer(createCodeskyblueHandler(monitor)).listen(7000)
  * ```
  * Create it once, at startup: each call attaches one more transport to the monitor (at most 255).
  * @throws HeartbeatError `HB_ERR_CONFIG` on an invalid option.
  */
-export function createCodeskyblueHandler(monitor: AttachableMonitor, options: CodeskyblueHandlerOptions): CodeskyblueHandler {
-  if (typeof options !== 'object' || options === null) throw configError('createCodeskyblueHandler needs { secret }')
-  const maxBodyBytes = checkPositiveInteger('maxBodyBytes', options.maxBodyBytes, 4096)
-  const key = legacySecretBytes(options.secret)
-  const clock = options.clock ?? systemClock
-  const protocol = createCodeskyblueProtocol({ keyFor: () => key, timeoutMs: options.timeoutMs, maxIdentifiers: options.maxIdentifiers, clock })
-  const timeoutMs = options.timeoutMs ?? 15_000
-  const intervalMs = options.intervalMs ?? Math.max(1, Math.round(timeoutMs / 3))
-  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > 0xffff_ffff) {
-    throw configError(`intervalMs must be an integer from 1 to 2^32-1, got ${String(intervalMs)}`)
+export function createCodeskyblueHandler(monitor: CodeskyblueMonitor, options: CodeskyblueHandlerOptions = {}): CodeskyblueHandler {
+  if (typeof options !== 'object' || options === null) throw configError('createCodeskyblueHandler: options must be an object')
+  for (const moved of ['secret', 'timeoutMs', 'clock']) {
+    // Given once, to the monitor: a second copy could only disagree with it.
+    if (moved in options) throw configError(`createCodeskyblueHandler: ${moved} is the monitor's now (createMonitor({ ${moved} }))`)
   }
+  const maxBodyBytes = checkPositiveInteger('maxBodyBytes', options.maxBodyBytes, 4096)
   const keyId = options.keyId ?? ''
   if (typeof keyId !== 'string' || !KEY_ID.test(keyId)) throw configError('keyId must be 0–64 characters in ASCII 0x21–0x7e')
-  const sign = createLegacyFrameSigner({ key, keyId, intervalMs, clock })
+  const maxIdentifiers = checkPositiveInteger('maxIdentifiers', options.maxIdentifiers, 100_000)
+  // Checked before attaching, so a bad option attaches nothing; the default needs the monitor's timeout.
+  const givenIntervalMs = options.intervalMs === undefined ? undefined : checkPositiveInteger('intervalMs', options.intervalMs, 1)
   const handler = monitor.attach({ name: 'codeskyblue', kind: 'request' })
+  const { clock, timeoutMs } = handler
+  if (timeoutMs < 1000) throw configError(`the codeskyblue endpoint needs a monitor timeoutMs of at least 1000 (legacy timestamps are whole seconds), got ${timeoutMs}`)
+  const intervalMs = givenIntervalMs ?? Math.max(1, Math.round(timeoutMs / 3))
+  const protocol = createCodeskyblueProtocol({
+    keyFor: (identifier) => handler.verifyingKey(identifier, keyId),
+    timeoutMs,
+    maxIdentifiers,
+    clock,
+  })
 
   function answer(req: IncomingMessage, body: NodeBody): HttpAnswer | undefined {
     if (body.kind === 'aborted') return undefined
@@ -108,7 +107,7 @@ export function createCodeskyblueHandler(monitor: AttachableMonitor, options: Co
       const rejection = { reason: result.reason, remoteAddress, detail: `codeskyblue: ${result.body.trimEnd()}` }
       handler.onRejected(result.peerId === undefined ? rejection : { ...rejection, peerId: result.peerId })
     }
-    return deliver(handler, result, remoteAddress, sign)
+    return deliver(handler, result, remoteAddress, intervalMs)
   }
 
   return (req, res) => {
@@ -132,27 +131,16 @@ export function createCodeskyblueHandler(monitor: AttachableMonitor, options: Co
 }
 
 /**
- * Feeds a verified beat to the monitor, and answers as the Go server would,
- * unless the monitor refused the beat: then the status says why (the Go
- * client treats any non-200 as a failed beat and handshakes again).
+ * Hands a verified beat to the monitor, which runs only the liveness step (the
+ * MAC and the replay rule were checked here, once), and answers as the Go
+ * server would, unless the monitor refused the beat (a new peer past
+ * `maxPeers`, a closed monitor): then the status says why (the Go client
+ * treats any non-200 as a failed beat and handshakes again).
  */
-function deliver(
-  handler: ServerTransportHandler,
-  result: CodeskyblueResponse,
-  remoteAddress: string,
-  sign: (beat: CodeskyblueBeat) => Uint8Array,
-): HttpAnswer {
+function deliver(handler: AttachedHandler, result: CodeskyblueResponse, remoteAddress: string, intervalMs: number): HttpAnswer {
   if (result.beat !== undefined) {
-    const verdict = handler.onFrame({ bytes: sign(result.beat), remoteAddress, reply: ignoreAck })
-    if (!verdict.accepted) {
-      // bad-signature / unknown-key here means the monitor does not have our secret:
-      // a server misconfiguration, not the client's fault.
-      const misconfigured = verdict.reason === 'bad-signature' || verdict.reason === 'unknown-key'
-      return textAnswer(misconfigured ? 500 : httpStatusFor(verdict.reason), `${verdict.reason}\n`)
-    }
+    const verdict = handler.onAuthenticatedBeat({ peerId: result.beat.peerId, remoteAddress, intervalMs })
+    if (!verdict.accepted) return textAnswer(httpStatusFor(verdict.reason), `${verdict.reason}\n`)
   }
   return textAnswer(result.status, result.body)
 }
-
-// The legacy client gets the legacy answer; the monitor's signed hb ack has no reader.
-const ignoreAck = (): void => {}

@@ -3,7 +3,8 @@
  * so its unmodified clients can be peers of an hb monitor. Pure protocol
  * logic, no HTTP and no hb frames: the handler extracts the three form
  * fields, calls {@link CodeskyblueProtocol.handle}, writes the answer, and
- * hands a verified beat to the monitor.
+ * hands a verified beat to the monitor (`onAuthenticatedBeat`: verified once,
+ * here, never re-signed as an hb frame).
  *
  * The legacy protocol, as its client speaks it:
  * - handshake: `timestamp` empty, `messageMAC = hex(HMAC(secret, ":" + identifier))`;
@@ -31,8 +32,9 @@ import { isServableIdentifier } from './legacy-identifier.js'
 /** Options of {@link createCodeskyblueProtocol}. */
 export interface CodeskyblueProtocolOptions {
   /**
-   * The key an identifier's MACs are made with (the Go clients' one shared
-   * secret), or `undefined` if it has none (its MACs are then wrong).
+   * The key an identifier's MACs are made with (the monitor's verifying key:
+   * the Go clients' shared secret, or a per-peer key), or `undefined` if it
+   * has none (its MACs are then wrong). Called once per request.
    */
   keyFor(identifier: string): Uint8Array | undefined
   /**
@@ -60,10 +62,6 @@ export interface CodeskyblueBeat {
   readonly peerId: string
   /** True for the first accepted beat of a session: the first one seen, or the first after `timeoutMs` of silence. */
   readonly sessionStart: boolean
-  /** Fixed for the session, larger than every earlier session's. */
-  readonly incarnation: number
-  /** 0 for the session's first beat, +1 for every accepted beat after it. */
-  readonly seq: number
 }
 
 /** What to answer a legacy request with. The body is `text/plain; charset=utf-8`. */
@@ -103,16 +101,11 @@ export const codeskyblueMessages = {
 
 const DEFAULT_TIMEOUT_MS = 15_000
 const DEFAULT_MAX_IDENTIFIERS = 100_000
-/** Largest incarnation an hb frame carries (u48), and largest seq (u32). */
-const MAX_INCARNATION = 0xffff_ffff_ffff
-const MAX_SEQ = 0xffff_ffff
 // Canonical decimal: what Go's strconv/fmt print, and at most 15 digits so Number() is exact.
 const DECIMAL_SECONDS = /^(?:0|[1-9][0-9]{0,14})$/
 const utf8 = new TextEncoder()
 
 interface Session {
-  incarnation: number
-  seq: number
   /** The newest legacy timestamp (seconds) accepted for this identifier. */
   newestSeconds: number
   /** `clock.now()` of the last accepted beat. */
@@ -155,7 +148,6 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
   // Insertion order is recency order: an accepted beat re-inserts its identifier,
   // so the first key is always the least recently accepted one to evict.
   const sessions = new Map<string, Session>()
-  let lastIncarnation = 0
 
   const refuse = (body: string, reason: RejectReason, peerId?: string): CodeskyblueResponse =>
     peerId === undefined ? { status: 400, body, reason } : { status: 400, body, reason, peerId }
@@ -170,17 +162,8 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
 
   function accept(identifier: string, seconds: number, previous: Session | undefined, expired: boolean): CodeskyblueBeat {
     const now = clock.now()
-    let session = previous
-    let sessionStart = false
-    // A new session after silence (or a seq about to wrap) starts under a larger
-    // incarnation, so the monitor re-announces the peer and never sees a replay.
-    if (session === undefined || expired || session.seq >= MAX_SEQ) {
-      lastIncarnation = Math.min(MAX_INCARNATION, Math.max(Math.floor(clock.wallNow()), lastIncarnation + 1))
-      session = { incarnation: lastIncarnation, seq: 0, newestSeconds: seconds, lastBeatAt: now }
-      sessionStart = true
-    } else {
-      session.seq++
-    }
+    const sessionStart = previous === undefined || expired
+    const session = previous ?? { newestSeconds: seconds, lastBeatAt: now }
     session.newestSeconds = Math.max(session.newestSeconds, seconds)
     session.lastBeatAt = now
     sessions.delete(identifier)
@@ -189,7 +172,7 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
       const oldest = sessions.keys().next()
       if (oldest.done !== true) sessions.delete(oldest.value)
     }
-    return { peerId: identifier, sessionStart, incarnation: session.incarnation, seq: session.seq }
+    return { peerId: identifier, sessionStart }
   }
 
   return {

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHmac } from 'node:crypto'
 import { createMonitor } from '@hb/core'
-import type { Monitor } from '@hb/core'
-import type { ServerTransportHandler, TransportRejection } from '@hb/core/adapter'
+import type { MonitorOptions } from '@hb/core'
 import { createFakeClock, recordMonitorEvents } from '@hb/core/testing'
 import { createCodeskyblueHandler } from '../../src/index.js'
-import type { AttachableMonitor } from '../../src/handler-options.js'
+import type { CodeskyblueHandlerOptions } from '../../src/index.js'
 import { createCleanup, listen } from '../helpers.js'
 
 const SECRET = 'my-secret'
@@ -55,34 +54,18 @@ function goClient(url: string, identifier: string, secret = SECRET) {
   }
 }
 
-/** The monitor, seen by the handler through a tap on the transport-level rejections it reports. */
-function tapRejections(monitor: Monitor, seen: TransportRejection[]): AttachableMonitor {
-  return {
-    attach(transport) {
-      const handler = monitor.attach(transport)
-      // Everything else is the monitor's own handler (prototype), so nothing is stubbed.
-      const tapped: ServerTransportHandler = Object.create(handler) as ServerTransportHandler
-      tapped.onRejected = (rejection) => {
-        seen.push(rejection)
-        handler.onRejected(rejection)
-      }
-      return tapped
-    },
-  }
-}
-
 /** A monitor on a fake clock, and the legacy endpoint on a real loopback server, sharing that clock. */
-async function setup(options: { monitorSecret?: string; timeoutMs?: number } = {}) {
+async function setup(options: { timeoutMs?: number; keys?: Partial<MonitorOptions>; handler?: CodeskyblueHandlerOptions } = {}) {
   const timeoutMs = options.timeoutMs ?? 5000
   const clock = createFakeClock(0, { wallStartMs: WALL_START_MS })
-  const monitor = createMonitor({ secret: options.monitorSecret ?? SECRET, timeoutMs, tickMs: TICK_MS, clock })
+  // The secret, the clock and the timeout are the monitor's; the endpoint takes them from it.
+  const monitor = createMonitor({ ...(options.keys ?? { secret: SECRET }), timeoutMs, tickMs: TICK_MS, clock })
   cleanup.add(() => monitor.close())
   const recorder = recordMonitorEvents(monitor)
-  const transportRejections: TransportRejection[] = []
-  const handler = createCodeskyblueHandler(tapRejections(monitor, transportRejections), { secret: SECRET, timeoutMs, clock })
+  const handler = createCodeskyblueHandler(monitor, options.handler)
   const { url, close } = await listen(handler)
   cleanup.add(close)
-  return { clock, monitor, recorder, transportRejections, url: `${url}/heartbeat` }
+  return { clock, monitor, recorder, url: `${url}/heartbeat` }
 }
 
 describe('codeskyblue/heartbeat compatibility over HTTP (fake clock, real sockets)', () => {
@@ -137,8 +120,7 @@ describe('codeskyblue/heartbeat compatibility over HTTP (fake clock, real socket
     expect(t.monitor.get('go-1')?.state).toBe('dead')
     expect(t.recorder.events.filter((e) => e === 'online go-1')).toHaveLength(1)
     // The MAC verified, so the rejection names the peer.
-    expect(t.transportRejections.at(-1)).toMatchObject({ reason: 'replay', peerId: 'go-1' })
-    expect(t.recorder.rejected.at(-1)).toMatchObject({ reason: 'replay', transport: 'codeskyblue' })
+    expect(t.recorder.rejected.at(-1)).toMatchObject({ reason: 'replay', transport: 'codeskyblue', peerId: 'go-1' })
   })
 
   it('rejects a captured beat replayed once a newer one was accepted, and the client recovers', async () => {
@@ -171,7 +153,7 @@ describe('codeskyblue/heartbeat compatibility over HTTP (fake clock, real socket
       expect(await post(t.url, form)).toEqual({ status: 400, body, contentType: 'text/plain; charset=utf-8' })
       expect(t.recorder.rejected.at(-1)).toMatchObject({ reason, transport: 'codeskyblue' })
       // Only an authenticated identifier is named.
-      expect(t.transportRejections.at(-1)?.peerId).toBe(peerId)
+      expect(t.recorder.rejected.at(-1)?.peerId).toBe(peerId)
     }
     expect(t.monitor.size).toBe(0)
   })
@@ -199,14 +181,42 @@ describe('codeskyblue/heartbeat compatibility over HTTP (fake clock, real socket
     expect(t.recorder.events).toEqual(['online q-client'])
   })
 
-  it('answers 500 when the monitor does not have the secret (a server misconfiguration)', async () => {
-    const t = await setup({ monitorSecret: 'another-secret' })
+  it('verifies with the monitor\'s keys: keyId names the legacy key of a ring', async () => {
+    const t = await setup({ keys: { keys: { current: 'native', keys: { native: 'native-secret', legacy: SECRET } } }, handler: { keyId: 'legacy' } })
     const client = goClient(t.url, 'client-1')
-    expect((await client.handshake()).status).toBe(200) // the handshake never reaches the monitor
-    const beat = await client.beat()
-    expect(beat).toEqual({ status: 500, body: 'bad-signature\n', contentType: 'text/plain; charset=utf-8' })
-    expect(t.monitor.size).toBe(0)
-    expect(t.recorder.rejected.at(-1)).toMatchObject({ reason: 'bad-signature', transport: 'codeskyblue' })
+    expect((await client.handshake()).status).toBe(200)
+    expect((await client.beat()).status).toBe(200)
+    expect(t.recorder.events).toEqual(['online client-1'])
+    // Without keyId the endpoint asks for the shared secret (''), which a ring does not have.
+    const other = await setup({ keys: { keys: { current: 'native', keys: { native: 'native-secret', legacy: SECRET } } } })
+    expect(await goClient(other.url, 'client-1').handshake()).toEqual({ status: 400, body: 'messageMAC wrong\n', contentType: 'text/plain; charset=utf-8' })
+  })
+
+  it('a per-peer key function gives each Go client its own secret', async () => {
+    const secrets: Record<string, string> = { 'client-a': 'secret-a', 'client-b': 'secret-b' }
+    const t = await setup({ keys: { key: (peerId) => secrets[peerId] } })
+    const a = goClient(t.url, 'client-a', 'secret-a')
+    await a.handshake()
+    expect((await a.beat()).status).toBe(200)
+    // client-b's secret does not sign for client-a.
+    expect((await goClient(t.url, 'client-a', 'secret-b').handshake()).status).toBe(400)
+    expect(t.recorder.events).toEqual(['online client-a', 'rejected bad-signature'])
+  })
+
+  it('a new peer past maxPeers is refused with 429, and no one else is affected', async () => {
+    const clock = createFakeClock(0, { wallStartMs: WALL_START_MS })
+    const monitor = createMonitor({ secret: SECRET, timeoutMs: 5000, maxPeers: 1, clock })
+    cleanup.add(() => monitor.close())
+    const { url, close } = await listen(createCodeskyblueHandler(monitor))
+    cleanup.add(close)
+    const first = goClient(url, 'first')
+    await first.handshake()
+    expect((await first.beat()).status).toBe(200)
+    const second = goClient(url, 'second')
+    await second.handshake()
+    const refused = await post(url, { identifier: 'second', timestamp: String(WALL_START_MS / 1000), messageMAC: hexMac(`${WALL_START_MS / 1000}:second`) })
+    expect(refused).toEqual({ status: 429, body: 'peer-limit\n', contentType: 'text/plain; charset=utf-8' })
+    expect((await first.beat()).status).toBe(200)
   })
 
   it('refuses a body over maxBodyBytes with 413 and keeps no state', async () => {
@@ -240,8 +250,13 @@ describe('codeskyblue/heartbeat compatibility over HTTP (fake clock, real socket
   it('refuses bad options', () => {
     const monitor = createMonitor({ secret: SECRET })
     cleanup.add(() => monitor.close())
-    for (const options of [{ secret: '' }, { secret: SECRET, timeoutMs: 999 }, { secret: SECRET, maxIdentifiers: 0 }, { secret: SECRET, intervalMs: 0 }, { secret: SECRET, keyId: 'a b' }, { secret: SECRET, maxBodyBytes: 0 }]) {
-      expect(() => createCodeskyblueHandler(monitor, options)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
+    // secret, timeoutMs and clock are the monitor's: given here too, they are refused, not ignored.
+    for (const options of [{ secret: SECRET }, { timeoutMs: 5000 }, { clock: {} }, { maxIdentifiers: 0 }, { intervalMs: 0 }, { keyId: 'a b' }, { maxBodyBytes: 0 }]) {
+      expect(() => createCodeskyblueHandler(monitor, options as CodeskyblueHandlerOptions)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
     }
+    // Legacy timestamps are whole seconds: a monitor timeout under a second cannot serve them.
+    const fast = createMonitor({ secret: SECRET, timeoutMs: 999 })
+    cleanup.add(() => fast.close())
+    expect(() => createCodeskyblueHandler(fast)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
   })
 })

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame } from '@hb/core/protocol'
 import { createMonitor } from '@hb/core'
 import { createFakeClock } from '@hb/core/testing'
 import { codeskyblueMessages, createCodeskyblueProtocol, isReplay } from '../../src/codeskyblue/codeskyblue-protocol.js'
 import type { CodeskyblueProtocolOptions, CodeskyblueRequest } from '../../src/codeskyblue/codeskyblue-protocol.js'
-import { createLegacyFrameSigner } from '../../src/codeskyblue/legacy-frames.js'
-import type { LegacyFrameSignerOptions } from '../../src/codeskyblue/legacy-frames.js'
 
 const SECRET = 'my-secret'
 const KEY = new TextEncoder().encode(SECRET)
@@ -22,10 +19,9 @@ async function hexMac(message: string | Uint8Array, secret = SECRET): Promise<st
   return Array.from(mac, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-function setup(options: Partial<CodeskyblueProtocolOptions> = {}, frames: Partial<LegacyFrameSignerOptions> = {}) {
+function setup(options: Partial<CodeskyblueProtocolOptions> = {}) {
   const clock = createFakeClock(0, { wallStartMs: WALL_START_MS })
   const protocol = createCodeskyblueProtocol({ keyFor: () => KEY, timeoutMs: 15_000, clock, ...options })
-  const sign = createLegacyFrameSigner({ key: KEY, keyId: '', intervalMs: 5000, clock, ...frames })
   /** A request as the Go client builds it. */
   const request = async (identifier: string, timestamp = '', secret = SECRET): Promise<CodeskyblueRequest> => ({
     identifier,
@@ -38,7 +34,7 @@ function setup(options: Partial<CodeskyblueProtocolOptions> = {}, frames: Partia
     expect(answer.status).toBe(200)
     return answer.body.split(' ')[0] as string
   }
-  return { clock, protocol, sign, request, handshake }
+  return { clock, protocol, request, handshake }
 }
 
 describe('codeskyblue protocol: handshake and beats', () => {
@@ -50,44 +46,36 @@ describe('codeskyblue protocol: handshake and beats', () => {
     expect(protocol.size).toBe(0)
   })
 
-  it('turns the first beat into a signed hello and later ones into beats of the same incarnation', async () => {
-    const { clock, protocol, sign, request, handshake } = setup()
+  it('marks the first beat of a session, and not the beats after it', async () => {
+    const { clock, protocol, request, handshake } = setup()
     let timestamp = await handshake('client-1')
     const first = protocol.handle(await request('client-1', timestamp))
     expect(first.status).toBe(200)
     expect(first.body).toBe(`${START_SECONDS} ${await hexMac(`${START_SECONDS}:timestamp`)}`)
-    expect(first.beat).toEqual({ peerId: 'client-1', sessionStart: true, seq: 0, incarnation: WALL_START_MS })
-    const decoded = decodeBinaryFrame(sign(first.beat!), 4096)
-    expect(decoded.ok && decoded.frame).toMatchObject({ type: 'hello', peerId: 'client-1', keyId: '', seq: 0, intervalMs: 5000, timestampMs: WALL_START_MS })
-    // Signed with the legacy secret itself, over the canonical bytes (PROTOCOL.md §4).
-    if (decoded.ok) expect(Buffer.from(decoded.frame.mac).toString('hex')).toBe(await hexMac(decoded.canonical.slice()))
-    for (let seq = 1; seq <= 3; seq++) {
+    expect(first.beat).toEqual({ peerId: 'client-1', sessionStart: true })
+    for (let i = 1; i <= 3; i++) {
       clock.advance(5000)
       timestamp = protocol.handle(await request('client-1', timestamp)).body.split(' ')[0] as string
-      expect(timestamp).toBe(String(START_SECONDS + 5 * seq))
+      expect(timestamp).toBe(String(START_SECONDS + 5 * i))
     }
     const next = protocol.handle(await request('client-1', timestamp))
-    expect(next.beat).toEqual({ peerId: 'client-1', sessionStart: false, seq: 4, incarnation: WALL_START_MS })
-    const beatFrame = decodeBinaryFrame(sign(next.beat!), 4096)
-    expect(beatFrame.ok && beatFrame.frame).toMatchObject({ type: 'beat', seq: 4, incarnation: WALL_START_MS, timestampMs: WALL_START_MS + 15_000 })
-    expect(beatFrame.ok && 'intervalMs' in beatFrame.frame && beatFrame.frame.intervalMs).toBe(false)
+    expect(next.beat).toEqual({ peerId: 'client-1', sessionStart: false })
     expect(protocol.size).toBe(1)
   })
 
-  it('starts a new session (hello, larger incarnation) after a silence of timeoutMs', async () => {
+  it('starts a new session after a silence of timeoutMs', async () => {
     const { clock, protocol, request, handshake } = setup()
     const first = protocol.handle(await request('p', await handshake('p')))
     clock.advance(15_000 - 1)
     const within = protocol.handle(await request('p', first.body.split(' ')[0]))
-    expect(within.beat).toMatchObject({ sessionStart: false, seq: 1 })
+    expect(within.beat).toEqual({ peerId: 'p', sessionStart: false })
     clock.advance(15_000)
     const after = protocol.handle(await request('p', await handshake('p')))
-    expect(after.beat).toMatchObject({ sessionStart: true, seq: 0 })
-    expect(after.beat!.incarnation).toBeGreaterThan(first.beat!.incarnation)
+    expect(after.beat).toEqual({ peerId: 'p', sessionStart: true })
   })
 
-  it('feeds a monitor with the same secret: online at the first beat, never at a handshake', async () => {
-    const { clock, protocol, sign, request, handshake } = setup()
+  it('feeds a monitor its verified beats (onAuthenticatedBeat): online at the first beat, never at a handshake', async () => {
+    const { clock, protocol, request, handshake } = setup()
     const monitor = createMonitor({ secret: SECRET, timeoutMs: 15_000, clock })
     const handler = monitor.attach({ name: 'codeskyblue', kind: 'request' })
     const online: string[] = []
@@ -96,22 +84,11 @@ describe('codeskyblue protocol: handshake and beats', () => {
     expect(online).toEqual([])
     for (let i = 0; i < 3; i++) {
       const { beat } = protocol.handle(await request('client-1', timestamp))
-      expect(handler.onFrame({ bytes: sign(beat!), remoteAddress: 'test', reply: () => {} })).toEqual({ accepted: true })
+      expect(handler.onAuthenticatedBeat({ peerId: beat!.peerId, remoteAddress: 'test', intervalMs: 5000 })).toEqual({ accepted: true })
     }
     expect(online).toEqual(['client-1 codeskyblue'])
-    // A monitor with another secret refuses the frames: the secrets must match.
-    const other = createMonitor({ secret: 'another-secret', clock })
-    const otherHandler = other.attach({ name: 'codeskyblue', kind: 'request' })
-    const { beat } = protocol.handle(await request('client-2', timestamp))
-    expect(otherHandler.onFrame({ bytes: sign(beat!), remoteAddress: 'test', reply: () => {} })).toEqual({ accepted: false, reason: 'bad-signature' })
-    await Promise.all([monitor.close(), other.close()])
-  })
-
-  it('signs under keyId when one is given', async () => {
-    const { protocol, sign, request, handshake } = setup({}, { keyId: 'legacy' })
-    const { beat } = protocol.handle(await request('p', await handshake('p')))
-    const decoded = decodeBinaryFrame(sign(beat!), 4096)
-    expect(decoded.ok && decoded.frame.keyId).toBe('legacy')
+    expect(monitor.stats().accepted).toBe(3)
+    await monitor.close()
   })
 })
 
@@ -231,14 +208,14 @@ describe('codeskyblue protocol: the holes of the original are closed', () => {
     for (let i = 0; i < 200; i++) protocol.handle(await request(`forged-${i}`, now, 'wrong-secret'))
     expect(protocol.size).toBe(0)
     const t = await handshake('a')
-    const firstOfA = protocol.handle(await request('a', t))
+    expect(protocol.handle(await request('a', t)).beat?.sessionStart).toBe(true)
     clock.advance(1000)
     for (const id of ['b', 'c', 'a', 'd']) expect(protocol.handle(await request(id, t)).status).toBe(200)
     // 'b' was the least recently accepted ('a' beat again after it) and is forgotten:
     // its next beat starts a new session.
     expect(protocol.size).toBe(3)
     expect(protocol.handle(await request('b', t)).beat?.sessionStart).toBe(true)
-    expect(protocol.handle(await request('a', t)).beat).toMatchObject({ sessionStart: false, incarnation: firstOfA.beat!.incarnation })
+    expect(protocol.handle(await request('a', t)).beat?.sessionStart).toBe(false)
   })
 
   it('never throws on hostile input', () => {
