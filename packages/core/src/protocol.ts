@@ -1,8 +1,9 @@
 /**
  * `@hb/core/protocol`: the wire format of PROTOCOL.md as functions, for tools,
- * tests in other languages, and adapters that speak a legacy protocol: frame
+ * tests in other languages, and adapters that speak a legacy protocol (the
+ * codeskyblue/heartbeat endpoint of `@hb/http` reaches its HMAC here): frame
  * codecs, signing and verification, HMAC, key resolution, the freshness and
- * replay rules, and the codeskyblue/heartbeat compatibility protocol.
+ * replay rules.
  * Applications need none of this: `createMonitor` and `createBeater` do it.
  */
 
@@ -27,7 +28,3 @@ export { isKeyRing } from './signing/key-ring.js'
 // Freshness and replay
 export { checkFreshness, createReplayWindow } from './signing/replay-window.js'
 export type { FreshnessVerdict, ReplayWindow } from './signing/replay-window.js'
-
-// Legacy protocols
-export { codeskyblueContentType, codeskyblueMessages, createCodeskyblueProtocol } from './legacy/codeskyblue.js'
-export type { CodeskyblueBeat, CodeskyblueProtocol, CodeskyblueProtocolOptions, CodeskyblueRequest, CodeskyblueResponse } from './legacy/codeskyblue.js'

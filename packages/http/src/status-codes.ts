@@ -31,4 +31,4 @@ export function httpStatusFor(reason: RejectReason): number {
 }
 
 /** The `error` member of a body that is not about a frame's content. */
-export type RequestError = 'not-found' | 'method-not-allowed' | 'internal'
+export type RequestError = 'not-found' | 'method-not-allowed' | 'unsupported-media-type' | 'internal'

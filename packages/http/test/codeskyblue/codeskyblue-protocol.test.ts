@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame } from '../src/protocol.js'
-import { createMonitor } from '../src/index.js'
-import { codeskyblueMessages, createCodeskyblueProtocol } from '../src/legacy/codeskyblue.js'
-import type { CodeskyblueProtocolOptions, CodeskyblueRequest } from '../src/legacy/codeskyblue.js'
-import { createFakeClock } from '../src/testing/index.js'
+import { createMonitor } from '@hb/core'
+import { createFakeClock } from '@hb/core/testing'
+import { codeskyblueMessages, createCodeskyblueProtocol, isReplay } from '../../src/codeskyblue/codeskyblue-protocol.js'
+import type { CodeskyblueProtocolOptions, CodeskyblueRequest } from '../../src/codeskyblue/codeskyblue-protocol.js'
 
 const SECRET = 'my-secret'
+const KEY = new TextEncoder().encode(SECRET)
 const WALL_START_MS = 1_700_000_000_000 // a whole second
 const START_SECONDS = WALL_START_MS / 1000
 
@@ -21,7 +21,7 @@ async function hexMac(message: string | Uint8Array, secret = SECRET): Promise<st
 
 function setup(options: Partial<CodeskyblueProtocolOptions> = {}) {
   const clock = createFakeClock(0, { wallStartMs: WALL_START_MS })
-  const protocol = createCodeskyblueProtocol({ secret: SECRET, timeoutMs: 15_000, clock, ...options })
+  const protocol = createCodeskyblueProtocol({ keyFor: () => KEY, timeoutMs: 15_000, clock, ...options })
   /** A request as the Go client builds it. */
   const request = async (identifier: string, timestamp = '', secret = SECRET): Promise<CodeskyblueRequest> => ({
     identifier,
@@ -46,41 +46,35 @@ describe('codeskyblue protocol: handshake and beats', () => {
     expect(protocol.size).toBe(0)
   })
 
-  it('turns the first beat into a signed hello and later ones into beats of the same incarnation', async () => {
-    const { clock, protocol, request, handshake } = setup({ intervalMs: 5000 })
+  it('marks the first beat of a session, and not the beats after it', async () => {
+    const { clock, protocol, request, handshake } = setup()
     let timestamp = await handshake('client-1')
     const first = protocol.handle(await request('client-1', timestamp))
     expect(first.status).toBe(200)
     expect(first.body).toBe(`${START_SECONDS} ${await hexMac(`${START_SECONDS}:timestamp`)}`)
-    expect(first.beat).toMatchObject({ peerId: 'client-1', type: 'hello', seq: 0, incarnation: WALL_START_MS })
-    const decoded = decodeBinaryFrame(first.beat!.frame, 4096)
-    expect(decoded.ok && decoded.frame).toMatchObject({ type: 'hello', peerId: 'client-1', keyId: '', seq: 0, intervalMs: 5000, timestampMs: WALL_START_MS })
-    // Signed with the legacy secret itself, over the canonical bytes (PROTOCOL.md §4).
-    if (decoded.ok) expect(Buffer.from(decoded.frame.mac).toString('hex')).toBe(await hexMac(decoded.canonical.slice()))
-    for (let seq = 1; seq <= 3; seq++) {
+    expect(first.beat).toEqual({ peerId: 'client-1', sessionStart: true })
+    for (let i = 1; i <= 3; i++) {
       clock.advance(5000)
       timestamp = protocol.handle(await request('client-1', timestamp)).body.split(' ')[0] as string
-      expect(timestamp).toBe(String(START_SECONDS + 5 * seq))
+      expect(timestamp).toBe(String(START_SECONDS + 5 * i))
     }
     const next = protocol.handle(await request('client-1', timestamp))
-    expect(next.beat).toMatchObject({ type: 'beat', seq: 4, incarnation: WALL_START_MS })
+    expect(next.beat).toEqual({ peerId: 'client-1', sessionStart: false })
     expect(protocol.size).toBe(1)
   })
 
-  it('starts a new session (hello, larger incarnation) after a silence longer than the timeout', async () => {
+  it('starts a new session after a silence of timeoutMs', async () => {
     const { clock, protocol, request, handshake } = setup()
     const first = protocol.handle(await request('p', await handshake('p')))
-    clock.advance(15_000)
+    clock.advance(15_000 - 1)
     const within = protocol.handle(await request('p', first.body.split(' ')[0]))
-    expect(within.beat).toMatchObject({ type: 'beat', seq: 1 })
-    clock.advance(15_001)
+    expect(within.beat).toEqual({ peerId: 'p', sessionStart: false })
+    clock.advance(15_000)
     const after = protocol.handle(await request('p', await handshake('p')))
-    expect(after.beat?.type).toBe('hello')
-    expect(after.beat?.seq).toBe(0)
-    expect(after.beat!.incarnation).toBeGreaterThan(first.beat!.incarnation)
+    expect(after.beat).toEqual({ peerId: 'p', sessionStart: true })
   })
 
-  it('feeds a monitor with the same secret: online at the first beat, never at a handshake', async () => {
+  it('feeds a monitor its verified beats (onAuthenticatedBeat): online at the first beat, never at a handshake', async () => {
     const { clock, protocol, request, handshake } = setup()
     const monitor = createMonitor({ secret: SECRET, timeoutMs: 15_000, clock })
     const handler = monitor.attach({ name: 'codeskyblue', kind: 'request' })
@@ -90,22 +84,11 @@ describe('codeskyblue protocol: handshake and beats', () => {
     expect(online).toEqual([])
     for (let i = 0; i < 3; i++) {
       const { beat } = protocol.handle(await request('client-1', timestamp))
-      expect(handler.onFrame({ bytes: beat!.frame, remoteAddress: 'test', reply: () => {} })).toEqual({ accepted: true })
+      expect(handler.onAuthenticatedBeat({ peerId: beat!.peerId, remoteAddress: 'test', intervalMs: 5000 })).toEqual({ accepted: true })
     }
     expect(online).toEqual(['client-1 codeskyblue'])
-    // A monitor with another secret refuses the frames: the secrets must match.
-    const other = createMonitor({ secret: 'another-secret', clock })
-    const otherHandler = other.attach({ name: 'codeskyblue', kind: 'request' })
-    const { beat } = protocol.handle(await request('client-2', timestamp))
-    expect(otherHandler.onFrame({ bytes: beat!.frame, remoteAddress: 'test', reply: () => {} })).toEqual({ accepted: false, reason: 'bad-signature' })
-    await Promise.all([monitor.close(), other.close()])
-  })
-
-  it('signs under keyId when one is given', async () => {
-    const { protocol, request, handshake } = setup({ keyId: 'legacy' })
-    const { beat } = protocol.handle(await request('p', await handshake('p')))
-    const decoded = decodeBinaryFrame(beat!.frame, 4096)
-    expect(decoded.ok && decoded.frame.keyId).toBe('legacy')
+    expect(monitor.stats().accepted).toBe(3)
+    await monitor.close()
   })
 })
 
@@ -113,15 +96,17 @@ describe('codeskyblue protocol: errors, in the Go server order', () => {
   it('checks identifier, then MAC, then timestamp', async () => {
     const { protocol, request } = setup()
     const stale = String(START_SECONDS - 100)
-    const cases: [string, CodeskyblueRequest, string, string][] = [
+    // The identifier is reported (peerId) only once the MAC has authenticated it.
+    const cases: [string, CodeskyblueRequest, string, string, string?][] = [
       ['everything wrong', { identifier: '', timestamp: 'x', messageMAC: 'nope' }, codeskyblueMessages.emptyIdentifier, 'malformed'],
       ['missing fields', { identifier: '', timestamp: '', messageMAC: '' }, codeskyblueMessages.emptyIdentifier, 'malformed'],
       ['bad MAC and stale', { identifier: 'p', timestamp: stale, messageMAC: await hexMac(`${stale}:p`, 'wrong') }, codeskyblueMessages.badMac, 'bad-signature'],
       ['empty MAC', { identifier: 'p', timestamp: '', messageMAC: '' }, codeskyblueMessages.badMac, 'bad-signature'],
-      ['stale', await request('p', stale), codeskyblueMessages.badTimestamp, 'stale'],
+      ['stale', await request('p', stale), codeskyblueMessages.badTimestamp, 'stale', 'p'],
     ]
-    for (const [name, input, body, reason] of cases) {
-      expect({ name, ...protocol.handle(input) }).toEqual({ name, status: 400, body, reason })
+    for (const [name, input, body, reason, peerId] of cases) {
+      const expected = peerId === undefined ? { name, status: 400, body, reason } : { name, status: 400, body, reason, peerId }
+      expect({ name, ...protocol.handle(input) }).toEqual(expected)
     }
     expect(protocol.size).toBe(0)
   })
@@ -139,9 +124,16 @@ describe('codeskyblue protocol: errors, in the Go server order', () => {
   })
 
   it('refuses bad options', () => {
-    for (const options of [{ secret: '' }, { secret: SECRET, timeoutMs: 999 }, { secret: SECRET, maxIdentifiers: 0 }, { secret: SECRET, intervalMs: 0 }, { secret: SECRET, keyId: 'a b' }]) {
-      expect(() => createCodeskyblueProtocol(options)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
+    for (const options of [{ timeoutMs: 999 }, { timeoutMs: Number.NaN }, { maxIdentifiers: 0 }, { maxIdentifiers: 1.5 }]) {
+      expect(() => createCodeskyblueProtocol({ keyFor: () => KEY, ...options })).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
     }
+  })
+
+  it('treats an identifier without a key as a wrong MAC', async () => {
+    const { clock, request } = setup()
+    const protocol = createCodeskyblueProtocol({ keyFor: (id) => (id === 'known' ? KEY : undefined), clock })
+    expect(protocol.handle(await request('stranger'))).toEqual({ status: 400, body: codeskyblueMessages.badMac, reason: 'bad-signature' })
+    expect(protocol.handle(await request('known')).status).toBe(200)
   })
 })
 
@@ -163,7 +155,7 @@ describe('codeskyblue protocol: the holes of the original are closed', () => {
     clock.advance(2000)
     const t2 = await handshake('p')
     expect(protocol.handle(await request('p', t2)).status).toBe(200)
-    expect(protocol.handle(captured)).toEqual({ status: 400, body: codeskyblueMessages.badTimestamp, reason: 'replay' })
+    expect(protocol.handle(captured)).toEqual({ status: 400, body: codeskyblueMessages.badTimestamp, reason: 'replay', peerId: 'p' })
     // Replaying a handshake changes no state, so it cannot reopen the replay.
     await handshake('p')
     expect(protocol.handle(captured)).toMatchObject({ reason: 'replay' })
@@ -180,6 +172,7 @@ describe('codeskyblue protocol: the holes of the original are closed', () => {
         status: 400,
         body: codeskyblueMessages.badTimestamp,
         reason: 'malformed',
+        peerId: 'p',
       })
     }
   })
@@ -215,14 +208,14 @@ describe('codeskyblue protocol: the holes of the original are closed', () => {
     for (let i = 0; i < 200; i++) protocol.handle(await request(`forged-${i}`, now, 'wrong-secret'))
     expect(protocol.size).toBe(0)
     const t = await handshake('a')
-    const firstOfA = protocol.handle(await request('a', t))
+    expect(protocol.handle(await request('a', t)).beat?.sessionStart).toBe(true)
     clock.advance(1000)
     for (const id of ['b', 'c', 'a', 'd']) expect(protocol.handle(await request(id, t)).status).toBe(200)
     // 'b' was the least recently accepted ('a' beat again after it) and is forgotten:
     // its next beat starts a new session.
     expect(protocol.size).toBe(3)
-    expect(protocol.handle(await request('b', t)).beat?.type).toBe('hello')
-    expect(protocol.handle(await request('a', t)).beat).toMatchObject({ type: 'beat', incarnation: firstOfA.beat!.incarnation })
+    expect(protocol.handle(await request('b', t)).beat?.sessionStart).toBe(true)
+    expect(protocol.handle(await request('a', t)).beat?.sessionStart).toBe(false)
   })
 
   it('never throws on hostile input', () => {
@@ -230,5 +223,52 @@ describe('codeskyblue protocol: the holes of the original are closed', () => {
     for (const input of [undefined, null, {}, { identifier: 1, timestamp: {}, messageMAC: [] }, { identifier: '\u0000', timestamp: '\uffff', messageMAC: 'zz' }]) {
       expect(protocol.handle(input as unknown as CodeskyblueRequest).status).toBe(400)
     }
+  })
+})
+
+describe('codeskyblue protocol: a dead peer cannot be brought back by a replay (issue 15, item 2)', () => {
+  it('isReplay: older always; equal only while the session is live and the timestamp inside the window', () => {
+    // [seconds, age, window, newest, expired] → replay?
+    const table: [number, number, number, number, boolean, boolean][] = [
+      [99, 1, 3, 100, false, true], // older than the newest: always
+      [99, 1, 3, 100, true, true],
+      [100, 0, 3, 100, false, false], // equal, live session, inside the window: a legitimate fast beat
+      [100, 2, 3, 100, false, false],
+      [100, 3, 3, 100, false, true], // equal, exactly timeoutMs old: the edge of the window
+      [100, 0, 3, 100, true, true], // equal after the session expired: a captured last beat
+      [101, 2, 3, 100, true, false], // strictly newer: always fine
+      [101, 3, 3, 100, true, false],
+    ]
+    for (const [seconds, age, window, newest, expired, replay] of table) {
+      expect({ seconds, age, expired, replay: isReplay(seconds, age, window, newest, expired) }).toEqual({ seconds, age, expired, replay })
+    }
+  })
+
+  it('a captured beat replayed exactly when the session expires is a replay, even inside the window', async () => {
+    const { clock, protocol, request, handshake } = setup({ timeoutMs: 3000 })
+    clock.advance(400)
+    const t = await handshake('p') // START_SECONDS
+    const last = await request('p', t)
+    expect(protocol.handle(last).status).toBe(200)
+    clock.advance(2999)
+    expect(protocol.handle(await request('q', t)).status).toBe(200) // still inside the window (age 2 s)
+    clock.advance(1) // now − last beat = 3000 ms: expired, and age is 3 s, the window's edge
+    expect(protocol.handle(last)).toEqual({ status: 400, body: codeskyblueMessages.badTimestamp, reason: 'replay', peerId: 'p' })
+    // The live client handshakes after its failed beat and comes back with fresh seconds.
+    const fresh = await handshake('p')
+    expect(Number(fresh)).toBeGreaterThan(Number(t))
+    expect(protocol.handle(await request('p', fresh)).beat).toMatchObject({ peerId: 'p', sessionStart: true })
+  })
+
+  it('an equal timestamp exactly timeoutMs old is refused even while the session is live', async () => {
+    const { clock, protocol, request, handshake } = setup({ timeoutMs: 3000 })
+    const t = await handshake('p') // START_SECONDS, at a whole second
+    expect(protocol.handle(await request('p', t)).status).toBe(200)
+    clock.advance(2500)
+    expect(protocol.handle(await request('p', t)).status).toBe(200) // age 2, live: a legitimate repeat
+    clock.advance(600) // age 3 = the window, the session live (600 ms since the last beat)
+    expect(protocol.handle(await request('p', t))).toMatchObject({ status: 400, reason: 'replay', peerId: 'p' })
+    // A different identifier at the same age is still fresh: the window itself is Go's.
+    expect(protocol.handle(await request('q', t)).status).toBe(200)
   })
 })

@@ -1,9 +1,10 @@
 /**
  * The wire protocol of the Go library github.com/codeskyblue/heartbeat v0.1.0,
  * so its unmodified clients can be peers of an hb monitor. Pure protocol
- * logic: an HTTP adapter extracts the three form fields, calls
- * {@link CodeskyblueProtocol.handle}, writes the answer it gets, and feeds
- * the verified beat (an ordinary signed hb frame) to the monitor.
+ * logic, no HTTP and no hb frames: the handler extracts the three form
+ * fields, calls {@link CodeskyblueProtocol.handle}, writes the answer, and
+ * hands a verified beat to the monitor (`onAuthenticatedBeat`: verified once,
+ * here, never re-signed as an hb frame).
  *
  * The legacy protocol, as its client speaks it:
  * - handshake: `timestamp` empty, `messageMAC = hex(HMAC(secret, ":" + identifier))`;
@@ -16,42 +17,36 @@
  * an identifier may not contain `:` (the join would be ambiguous: a beat of
  * `a:b` at `t` has the MAC of a beat of `b` at `t:a`); the identifier
  * `timestamp` is refused (every server answer is a valid beat of it); a beat
- * older than the newest one accepted for its identifier is a replay; and the
- * per-identifier state is created only after a MAC verified, and bounded.
+ * older than the newest one accepted for its identifier is a replay, and so is
+ * one equal to it once the session has expired or the timestamp has reached
+ * the edge of the window (see {@link isReplay}); per-identifier state is
+ * created only after a MAC verified, and bounded.
  */
-import type { Clock } from '../time/clock.js'
-import { systemClock } from '../time/clock.js'
-import { configError } from '../errors/heartbeat-error.js'
-import { isValidKeyId, isValidPeerId, MAX_U32, MAX_U48 } from '../wire/frame.js'
-import type { FrameFields } from '../wire/frame.js'
-import { signFrame } from '../signing/frame-signer.js'
-import { fromHex, toHex } from '../wire/hex.js'
-import type { RejectReason } from '../errors/reject-reason.js'
-import { hmacSha256, verifyHmacSha256 } from '../signing/hmac.js'
-import type { KeyInput } from '../signing/key-material.js'
-import { snapshotKeyBytes } from '../signing/key-material.js'
+import { hmacSha256, verifyHmacSha256 } from '@hb/core/protocol'
+import { checkPositiveInteger, configError } from '@hb/core/adapter'
+import type { Clock, RejectReason } from '@hb/core'
+import { systemClock } from '@hb/core'
+import { fromHex, toHex } from './hex.js'
+import { isServableIdentifier } from './legacy-identifier.js'
 
 /** Options of {@link createCodeskyblueProtocol}. */
 export interface CodeskyblueProtocolOptions {
   /**
-   * The secret the Go clients were built with. Beats reach the monitor signed
-   * with it too, so the monitor must accept it (same `secret`, or a ring or key
-   * function that returns it for `keyId`).
+   * The key an identifier's MACs are made with (the monitor's verifying key:
+   * the Go clients' shared secret, or a per-peer key), or `undefined` if it
+   * has none (its MACs are then wrong). Called once per request.
    */
-  secret: KeyInput
+  keyFor(identifier: string): Uint8Array | undefined
   /**
-   * The Go server's `timeout`: how old (in whole seconds, rounded down as Go
-   * does) a beat's timestamp may be. At least 1000. Default 15 000.
+   * The Go server's `timeout`, in ms: how old (in whole seconds, rounded down
+   * as Go does) a beat's timestamp may be, and how long a session lasts
+   * without an accepted beat. At least 1000. Default 15 000.
    */
   timeoutMs?: number
   /** Time source: `wallNow()` for the legacy timestamps, `now()` for sessions. Default `systemClock`. */
   clock?: Clock
   /** Most identifiers remembered at once; past it the least recently accepted is forgotten. Default 100 000. */
   maxIdentifiers?: number
-  /** The beat interval announced to the monitor in each session's `hello`. Default `timeoutMs / 3`. */
-  intervalMs?: number
-  /** The key id the hb frames are signed under. Default `''` (the monitor's shared secret). */
-  keyId?: string
 }
 
 /** The three form fields of a legacy request; a missing field is the empty string, as in Go's `FormValue`. */
@@ -61,18 +56,12 @@ export interface CodeskyblueRequest {
   readonly messageMAC: string
 }
 
-/** A legacy beat that verified, turned into an hb frame for the monitor. */
+/** A legacy beat whose MAC, timestamp and order verified. */
 export interface CodeskyblueBeat {
   /** The identifier, used as the hb peer id. */
   readonly peerId: string
-  /** `hello` for the first beat of a session, `beat` after. */
-  readonly type: 'hello' | 'beat'
-  /** Fixed for the session; a session ends after `timeoutMs` without an accepted beat. */
-  readonly incarnation: number
-  /** 0 for the session's `hello`, +1 for every accepted beat after it. */
-  readonly seq: number
-  /** The signed binary hb frame (PROTOCOL.md §2), for `ServerTransportHandler.onFrame`. */
-  readonly frame: Uint8Array
+  /** True for the first accepted beat of a session: the first one seen, or the first after `timeoutMs` of silence. */
+  readonly sessionStart: boolean
 }
 
 /** What to answer a legacy request with. The body is `text/plain; charset=utf-8`. */
@@ -83,7 +72,9 @@ export interface CodeskyblueResponse {
   readonly body: string
   /** On a 400, why, as an hb reject reason (for counters and `rejected` events). */
   readonly reason?: RejectReason
-  /** On an accepted beat (not a handshake): the beat for the monitor. */
+  /** On a 400 after the MAC verified: the identifier, which is then authenticated. */
+  readonly peerId?: string
+  /** On an accepted beat (not a handshake). */
   readonly beat?: CodeskyblueBeat
 }
 
@@ -108,9 +99,6 @@ export const codeskyblueMessages = {
   badTimestamp: 'Invalid timestamp, advanced or outdated\n',
 } as const
 
-/** The content type of every legacy answer, as Go's `net/http` sends it. */
-export const codeskyblueContentType = 'text/plain; charset=utf-8'
-
 const DEFAULT_TIMEOUT_MS = 15_000
 const DEFAULT_MAX_IDENTIFIERS = 100_000
 // Canonical decimal: what Go's strconv/fmt print, and at most 15 digits so Number() is exact.
@@ -118,8 +106,6 @@ const DECIMAL_SECONDS = /^(?:0|[1-9][0-9]{0,14})$/
 const utf8 = new TextEncoder()
 
 interface Session {
-  incarnation: number
-  seq: number
   /** The newest legacy timestamp (seconds) accepted for this identifier. */
   newestSeconds: number
   /** `clock.now()` of the last accepted beat. */
@@ -127,26 +113,34 @@ interface Session {
 }
 
 /**
+ * True if a beat stamped `seconds` (and `ageSeconds` old) must be refused as a
+ * replay, given the identifier's session and whether it has expired.
+ *
+ * Older than the newest accepted: always. Equal to it: the Go client sends
+ * equal timestamps legitimately (it beats with the seconds of the previous
+ * answer, so beats faster than 1 s repeat them), and while its session is live
+ * a resend cannot be told from a beat. But once the session has expired (the
+ * monitor has declared the peer offline), or the timestamp has reached the
+ * edge of the window, an equal timestamp is what a captured last beat looks
+ * like, and a live client has a newer one: after a failed beat it handshakes
+ * and gets fresh seconds.
+ */
+export function isReplay(seconds: number, ageSeconds: number, windowSeconds: number, newestSeconds: number, expired: boolean): boolean {
+  if (seconds < newestSeconds) return true
+  return seconds === newestSeconds && (expired || ageSeconds >= windowSeconds)
+}
+
+/**
  * Creates the legacy protocol for one endpoint.
- * @throws HeartbeatError `HB_ERR_CONFIG` on an empty secret or an option out of range.
+ * @throws HeartbeatError `HB_ERR_CONFIG` on an option out of range.
  */
 export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): CodeskyblueProtocol {
-  if (typeof options !== 'object' || options === null) throw configError('createCodeskyblueProtocol needs { secret }')
-  const key = snapshotKeyBytes(options.secret, 'secret')
+  const { keyFor } = options
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 1000) {
     throw configError(`timeoutMs must be a finite number ≥ 1000 (legacy timestamps are whole seconds), got ${String(timeoutMs)}`)
   }
-  const maxIdentifiers = options.maxIdentifiers ?? DEFAULT_MAX_IDENTIFIERS
-  if (!Number.isSafeInteger(maxIdentifiers) || maxIdentifiers < 1) {
-    throw configError(`maxIdentifiers must be a positive integer, got ${String(maxIdentifiers)}`)
-  }
-  const intervalMs = options.intervalMs ?? Math.max(1, Math.round(timeoutMs / 3))
-  if (!Number.isInteger(intervalMs) || intervalMs < 1 || intervalMs > MAX_U32) {
-    throw configError(`intervalMs must be an integer from 1 to 2^32-1, got ${String(intervalMs)}`)
-  }
-  const keyId = options.keyId ?? ''
-  if (!isValidKeyId(keyId)) throw configError('keyId must be 0–64 characters in ASCII 0x21–0x7e')
+  const maxIdentifiers = checkPositiveInteger('maxIdentifiers', options.maxIdentifiers, DEFAULT_MAX_IDENTIFIERS)
   const clock = options.clock ?? systemClock
   // Go truncates the timeout to whole seconds: int64(timeout.Seconds()).
   const windowSeconds = Math.floor(timeoutMs / 1000)
@@ -154,36 +148,22 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
   // Insertion order is recency order: an accepted beat re-inserts its identifier,
   // so the first key is always the least recently accepted one to evict.
   const sessions = new Map<string, Session>()
-  let lastIncarnation = 0
 
-  const refuse = (body: string, reason: RejectReason): CodeskyblueResponse => ({ status: 400, body, reason })
+  const refuse = (body: string, reason: RejectReason, peerId?: string): CodeskyblueResponse =>
+    peerId === undefined ? { status: 400, body, reason } : { status: 400, body, reason, peerId }
 
   const wallSeconds = (): number => Math.floor(clock.wallNow() / 1000)
 
   /** The server's answer to every accepted request: fresh seconds and their MAC over `"<seconds>:timestamp"`. */
-  function serverTimestamp(): string {
+  function serverTimestamp(key: Uint8Array): string {
     const seconds = String(wallSeconds())
     return `${seconds} ${toHex(hmacSha256(key, utf8.encode(`${seconds}:timestamp`)))}`
   }
 
-  function macMatches(timestamp: string, identifier: string, messageMAC: string): boolean {
-    const mac = fromHex(messageMAC)
-    return mac !== undefined && verifyHmacSha256(key, utf8.encode(`${timestamp}:${identifier}`), mac)
-  }
-
-  function accept(identifier: string, seconds: number, previous: Session | undefined): CodeskyblueBeat {
+  function accept(identifier: string, seconds: number, previous: Session | undefined, expired: boolean): CodeskyblueBeat {
     const now = clock.now()
-    let session = previous
-    let type: 'hello' | 'beat' = 'beat'
-    // A new session after silence (or a seq about to wrap) starts with a hello under a
-    // larger incarnation, so the monitor re-announces the peer and never sees a replay.
-    if (session === undefined || now - session.lastBeatAt > timeoutMs || session.seq >= MAX_U32) {
-      lastIncarnation = Math.min(MAX_U48, Math.max(Math.floor(clock.wallNow()), lastIncarnation + 1))
-      session = { incarnation: lastIncarnation, seq: 0, newestSeconds: seconds, lastBeatAt: now }
-      type = 'hello'
-    } else {
-      session.seq++
-    }
+    const sessionStart = previous === undefined || expired
+    const session = previous ?? { newestSeconds: seconds, lastBeatAt: now }
     session.newestSeconds = Math.max(session.newestSeconds, seconds)
     session.lastBeatAt = now
     sessions.delete(identifier)
@@ -192,17 +172,7 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
       const oldest = sessions.keys().next()
       if (oldest.done !== true) sessions.delete(oldest.value)
     }
-    const fields: FrameFields = {
-      type,
-      peerId: identifier,
-      keyId,
-      incarnation: session.incarnation,
-      seq: session.seq,
-      timestampMs: Math.floor(clock.wallNow()),
-    }
-    if (type === 'hello') fields.intervalMs = intervalMs
-    const frame = signFrame(fields, key, 'binary')
-    return { peerId: identifier, type, incarnation: session.incarnation, seq: session.seq, frame }
+    return { peerId: identifier, sessionStart }
   }
 
   return {
@@ -216,23 +186,27 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
 
       if (identifier === '') return refuse(codeskyblueMessages.emptyIdentifier, 'malformed')
       // Checked before the MAC: these identifiers are refused whoever signed them.
-      if (identifier.includes(':') || identifier === 'timestamp' || !isValidPeerId(identifier)) {
-        return refuse(codeskyblueMessages.identifierNotAllowed, 'malformed')
+      if (!isServableIdentifier(identifier)) return refuse(codeskyblueMessages.identifierNotAllowed, 'malformed')
+      // The verify step: from here on, the identifier is authenticated.
+      const key = keyFor(identifier)
+      const mac = fromHex(messageMAC)
+      if (key === undefined || mac === undefined || !verifyHmacSha256(key, utf8.encode(`${timestamp}:${identifier}`), mac)) {
+        return refuse(codeskyblueMessages.badMac, 'bad-signature')
       }
-      if (!macMatches(timestamp, identifier, messageMAC)) return refuse(codeskyblueMessages.badMac, 'bad-signature')
       // A handshake proves nothing fresh (it can be replayed forever), so it changes no state.
-      if (timestamp === '') return { status: 200, body: serverTimestamp() }
+      if (timestamp === '') return { status: 200, body: serverTimestamp(key) }
 
-      if (!DECIMAL_SECONDS.test(timestamp)) return refuse(codeskyblueMessages.badTimestamp, 'malformed')
+      if (!DECIMAL_SECONDS.test(timestamp)) return refuse(codeskyblueMessages.badTimestamp, 'malformed', identifier)
       const seconds = Number(timestamp)
       const age = wallSeconds() - seconds
-      if (age < 0 || age > windowSeconds) return refuse(codeskyblueMessages.badTimestamp, 'stale')
+      if (age < 0 || age > windowSeconds) return refuse(codeskyblueMessages.badTimestamp, 'stale', identifier)
       const session = sessions.get(identifier)
-      // Equal is fine: two beats in one second are legitimate (the handshake's beat, short intervals).
-      if (session !== undefined && seconds < session.newestSeconds) return refuse(codeskyblueMessages.badTimestamp, 'replay')
-
-      const beat = accept(identifier, seconds, session)
-      return { status: 200, body: serverTimestamp(), beat }
+      // At exactly timeoutMs of silence the monitor's deadline has come: the session is over.
+      const expired = session !== undefined && clock.now() - session.lastBeatAt >= timeoutMs
+      if (session !== undefined && isReplay(seconds, age, windowSeconds, session.newestSeconds, expired)) {
+        return refuse(codeskyblueMessages.badTimestamp, 'replay', identifier)
+      }
+      return { status: 200, body: serverTimestamp(key), beat: accept(identifier, seconds, session, expired) }
     },
   }
 }

@@ -5,21 +5,23 @@
  * string for a missing one.
  */
 import type { IncomingMessage } from 'node:http'
-import type { CodeskyblueRequest } from '@hb/core/protocol'
-import type { NodeBody } from './node-body.js'
+import type { NodeBody } from '../node-body.js'
+import type { CodeskyblueRequest } from './codeskyblue-protocol.js'
 
 const FIELDS = ['identifier', 'timestamp', 'messageMAC'] as const
 const utf8 = new TextDecoder()
 
-function isFormEncoded(req: IncomingMessage): boolean {
-  const type = req.headers['content-type']
-  return type !== undefined && type.toLowerCase().startsWith('application/x-www-form-urlencoded')
+/** True for the media type `application/x-www-form-urlencoded`, with any parameters, in any case. */
+export function isFormEncoded(contentType: string): boolean {
+  const end = contentType.indexOf(';')
+  return (end < 0 ? contentType : contentType.slice(0, end)).trim().toLowerCase() === 'application/x-www-form-urlencoded'
 }
 
 /** The fields of `req`, whose body was read into `body`. */
 export function formFields(req: IncomingMessage, body: NodeBody): CodeskyblueRequest {
   const sources: ((name: string) => string | undefined)[] = []
-  if (body.kind === 'bytes' && body.bytes.length > 0 && isFormEncoded(req)) {
+  const type = req.headers['content-type']
+  if (body.kind === 'bytes' && body.bytes.length > 0 && type !== undefined && isFormEncoded(type)) {
     const params = new URLSearchParams(utf8.decode(body.bytes))
     sources.push((name) => params.get(name) ?? undefined)
   } else if (body.kind === 'parsed' && typeof body.value === 'object' && body.value !== null) {
