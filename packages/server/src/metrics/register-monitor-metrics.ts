@@ -4,10 +4,11 @@
  * on counters. Gauges of the present (peers by state) are computed when
  * scraped; counters of the past (transitions, rejections) from events.
  */
-import type { Clock, Monitor, Peer } from '@hb/core'
+import type { Clock, Monitor, TimerHandle } from '@hb/core'
 import { systemClock } from '@hb/core'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
+import { configError } from '../config/config-error.js'
 import { fixedDeadline } from '../presence/peer-view.js'
 import { createEventLoopLag } from './event-loop-lag.js'
 import type { MeteredTransports } from './meter-transports.js'
@@ -24,13 +25,15 @@ export interface MonitorMetricsOptions {
   timeoutMs?: number
   /** Per-transport accepted-frame counts (`meterTransports`); without them accepted frames carry `transport="all"`. */
   frames?: Pick<MeteredTransports, 'acceptedByTransport'>
+  /** How often each live peer's last RTT is put in `hb_peer_rtt_seconds`. Default 10 000. */
+  rttSampleMs?: number
   /** Sample the event loop's delay (`hb_event_loop_lag_seconds`). Default true. */
   eventLoopLag?: boolean
 }
 
 /** What {@link registerMonitorMetrics} returns. */
 export interface MonitorMetrics {
-  /** Stops listening to the monitor and the event loop, and removes the metrics from the registry. */
+  /** Stops listening to the monitor, the RTT timer and the event-loop sampler, and removes the metrics from the registry. */
   close(): void
 }
 
@@ -54,7 +57,7 @@ const metricNames = [
  *   `accepted` or the reject reason (`bad-signature`, `replayed`, …);
  * - `hb_transitions_total{event,transport,reason}`: online, suspect, recover, offline (reason);
  * - `hb_guarded_deadlines_total`: deadlines the local-health guard postponed;
- * - `hb_peer_rtt_seconds`: histogram of the RTT each live peer last reported, observed at each scrape;
+ * - `hb_peer_rtt_seconds`: histogram of the RTT each live peer last reported, sampled every `rttSampleMs`;
  * - `hb_detection_lateness_seconds`: histogram, with `timeoutMs`;
  * - `hb_event_loop_lag_seconds`, `hb_event_loop_lag_max_seconds`: p99 and max since the last scrape.
  *
@@ -66,16 +69,10 @@ const metricNames = [
 export function registerMonitorMetrics(monitor: Monitor, registry: Registry, options: MonitorMetricsOptions = {}): MonitorMetrics {
   const clock = options.clock ?? systemClock
   const { timeoutMs, frames } = options
+  const rttSampleMs = options.rttSampleMs ?? 10_000
+  if (!(rttSampleMs > 0) || !Number.isFinite(rttSampleMs)) throw configError('rttSampleMs must be a positive finite number')
   const registers = [registry]
   const lag = options.eventLoopLag === false ? undefined : createEventLoopLag()
-
-  // One walk over the peers per scrape, shared by the collectors that need it.
-  let snapshot: { at: number; peers: Peer[] } | undefined
-  const peersNow = (): Peer[] => {
-    const now = clock.now()
-    if (snapshot === undefined || now - snapshot.at > 250) snapshot = { at: now, peers: monitor.peers() }
-    return snapshot.peers
-  }
 
   new Gauge({
     name: 'hb_peers',
@@ -85,7 +82,7 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
     collect() {
       this.reset()
       const counts = new Map<string, number>()
-      for (const peer of peersNow()) {
+      for (const peer of monitor.peers()) {
         const key = `${peer.state}\u0000${peer.transport}`
         counts.set(key, (counts.get(key) ?? 0) + 1)
       }
@@ -130,17 +127,22 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
     },
   })
 
-  new Histogram({
+  // RTTs arrive inside beats, with no event; they are sampled on a timer, so the
+  // histogram's counts do not depend on how often (or by how many) it is scraped.
+  const rtt = new Histogram({
     name: 'hb_peer_rtt_seconds',
-    help: 'Round-trip time each live peer last reported, observed once per peer at each scrape.',
+    help: 'Round-trip time each live peer last reported, sampled once per peer every rttSampleMs.',
     buckets: rttBuckets,
     registers,
-    collect() {
-      for (const peer of peersNow()) {
-        if (peer.rttMs !== undefined && (peer.state === 'alive' || peer.state === 'suspect')) this.observe(peer.rttMs / 1000)
-      }
-    },
   })
+  let rttTimer: TimerHandle | undefined
+  const sampleRtt = () => {
+    for (const peer of monitor.peers()) {
+      if (peer.rttMs !== undefined && (peer.state === 'alive' || peer.state === 'suspect')) rtt.observe(peer.rttMs / 1000)
+    }
+    rttTimer = clock.setTimeout(sampleRtt, rttSampleMs)
+  }
+  rttTimer = clock.setTimeout(sampleRtt, rttSampleMs)
 
   const lateness =
     timeoutMs === undefined
@@ -193,6 +195,7 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
   return {
     close() {
       for (const off of offs) off()
+      clock.clearTimeout(rttTimer)
       lag?.close()
       for (const name of metricNames) registry.removeSingleMetric(name)
     },

@@ -96,7 +96,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     idleWaiters.clear()
   }
 
-  async function attempt(target: Target, delivery: Delivery): Promise<boolean> {
+  /** One POST; resolves with undefined on a 2xx, else with why it failed (for the log). */
+  async function attempt(target: Target, delivery: Delivery): Promise<Record<string, unknown> | undefined> {
     const controller = new AbortController()
     target.inFlight = controller
     const timer = clock.setTimeout(() => controller.abort(), options.timeoutMs)
@@ -110,13 +111,9 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
         redirect: 'manual',
       })
       await response.body?.cancel()
-      if (response.status >= 200 && response.status < 300) return true
-      logger?.warn({ url: target.label, status: response.status, attempt: delivery.attempts }, 'webhook receiver answered with an error')
-      return false
+      return response.status >= 200 && response.status < 300 ? undefined : { status: response.status }
     } catch (error) {
-      const reason = controller.signal.aborted ? 'timeout' : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name)
-      logger?.warn({ url: target.label, reason, attempt: delivery.attempts }, 'webhook delivery failed')
-      return false
+      return { reason: controller.signal.aborted ? 'timeout' : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name) }
     } finally {
       clock.clearTimeout(timer)
       target.inFlight = undefined
@@ -129,27 +126,31 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
     if (delivery === undefined) return checkIdle()
     target.busy = true
     delivery.attempts++
-    const ok = await attempt(target, delivery)
+    const failure = await attempt(target, delivery)
     target.busy = false
     if (closed) return
-    if (ok || delivery.attempts >= options.maxAttempts) {
-      if (ok) delivered++
-      else {
+    const fields = { url: target.label, id: delivery.id, attempts: delivery.attempts }
+    if (failure !== undefined) failedAttempts++
+    if (failure === undefined || delivery.attempts >= options.maxAttempts) {
+      // Counted before logged: whoever watches the log sees the counts already updated.
+      if (failure === undefined) {
+        delivered++
+        logger?.debug(fields, 'webhook delivered')
+      } else {
         failed++
-        failedAttempts++
-        logger?.warn({ url: target.label, id: delivery.id, attempts: delivery.attempts }, 'webhook delivery abandoned')
+        logger?.warn({ ...fields, ...failure }, 'webhook delivery abandoned')
       }
       // The delivery may have been dropped meanwhile (queue full): remove it only if still first.
       if (target.queue[0] === delivery) target.queue.shift()
       void pump(target)
       return
     }
-    failedAttempts++
     const delayMs = Math.min(maxBackoffMs, options.backoffMs * 2 ** (delivery.attempts - 1))
     target.retryTimer = clock.setTimeout(() => {
       target.retryTimer = undefined
       void pump(target)
     }, delayMs)
+    logger?.warn({ ...fields, ...failure, retryInMs: delayMs }, 'webhook attempt failed')
   }
 
   return {
