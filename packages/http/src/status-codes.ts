@@ -18,12 +18,13 @@ const statusByReason: Readonly<Record<RejectReason, number>> = {
   stale: 409,
   'peer-limit': 429,
   pending: 503,
+  flood: 429,
 }
 
 /**
  * The HTTP status for a frame the core (or the transport) rejected:
  * 400 `malformed`/`unexpected`, 401 `bad-signature`/`unknown-key`,
- * 409 `replay`/`stale`, 413 `too-large`, 429 `peer-limit`, 503 `pending`; 400 for a reason
+ * 409 `replay`/`stale`, 413 `too-large`, 429 `peer-limit`/`flood`, 503 `pending`; 400 for a reason
  * this version does not know.
  */
 export function httpStatusFor(reason: RejectReason): number {

@@ -73,7 +73,7 @@ describe('registerMonitorMetrics', () => {
     const stop = beater.start()
     await recorder.until(() => recorder.events.includes('online m-1'), 'online')
     await stop({ bye: false })
-    const lastSeen = monitor.get('m-1')!.lastSeen
+    const lastSeen = monitor.get('m-1')!.lastSeenMonotonicMs
     clock.advance(lastSeen + TIMEOUT_MS - clock.now() - 1)
     expect(recorder.events).not.toContain('offline m-1 timeout')
     clock.advance(TICK_MS + 1)

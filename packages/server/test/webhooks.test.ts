@@ -171,7 +171,7 @@ describe('webhook delivery', () => {
       await stop({ bye: false })
     }
     await receiver.until(() => receiver.received.length === 1, 'the first webhook hanging')
-    const deadline = Math.max(...['a', 'b'].map((id) => monitor.get(id)!.lastSeen)) + 1000
+    const deadline = Math.max(...['a', 'b'].map((id) => monitor.get(id)!.lastSeenMonotonicMs)) + 1000
     clock.advance(deadline - clock.now() - 1)
     expect(recorder.events).toEqual(['online a', 'online b'])
     clock.advance(1 + 10)

@@ -135,7 +135,7 @@ export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext):
     // marks the link down first.
     if (!up || flooded || ws.readyState === ws.OPEN) return
     flooded = true
-    handler.onRejected({ reason: 'malformed', remoteAddress, detail: PING_FLOOD_DETAIL })
+    handler.onRejected({ reason: 'flood', remoteAddress, detail: PING_FLOOD_DETAIL })
   })
   ws.on('close', down)
 

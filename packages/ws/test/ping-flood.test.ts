@@ -47,7 +47,7 @@ describe('a ping flood', () => {
     await s.client.until(() => s.client.closed(), 'the flooding socket closed')
     await s.until(() => s.down.length === 1, 'link-down')
     expect(s.rejections).toEqual([
-      { reason: 'malformed', remoteAddress: s.up[0]?.remoteAddress, detail: expect.stringMatching(/^ping flood: a ping arrived with 60 pongs still unsent/) },
+      { reason: 'flood', remoteAddress: s.up[0]?.remoteAddress, detail: expect.stringMatching(/^ping flood: a ping arrived with 60 pongs still unsent/) },
     ])
   })
 
@@ -69,7 +69,7 @@ describe('a ping flood', () => {
     cleanup.push(() => void client.socket.destroy())
     await client.upgrade()
     client.socket.write(pings(10 * MAX_PENDING_PONGS))
-    await m.until(() => m.events.includes('rejected malformed'), 'the rejected event')
-    expect(m.monitor.stats().rejected).toMatchObject({ malformed: 1 })
+    await m.until(() => m.events.includes('rejected flood'), 'the rejected event')
+    expect(m.monitor.stats().rejected).toMatchObject({ flood: 1 })
   })
 })

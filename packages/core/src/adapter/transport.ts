@@ -65,6 +65,14 @@ export interface TransportStartOptions {
    * is never delivered cut: refused as `too-large`, or handed whole to the core.
    */
   readonly maxFrameBytes: number
+  /**
+   * Servers: how long a new connection has to send its first valid frame (the
+   * monitor's `helloTimeoutMs`; the monitor closes links that miss it). A
+   * server that holds a socket before it becomes a link (an HTTP request, a
+   * WebSocket before its upgrade) should bound that phase by it too, so no
+   * socket outlives the core's deadline. Absent for clients.
+   */
+  readonly helloTimeoutMs?: number
 }
 
 /**

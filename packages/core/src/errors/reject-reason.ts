@@ -25,6 +25,11 @@ export type RejectReason =
    * again. Only with `monitor.useReplayStore()`.
    */
   | 'pending'
+  /**
+   * The sender went past a transport's rate or queue limit (a WebSocket ping
+   * flood): the transport refused it, usually by closing its connection.
+   */
+  | 'flood'
 
 /** Every reason, for counters and exhaustive tables. */
 export const rejectReasons: readonly RejectReason[] = [
@@ -37,4 +42,5 @@ export const rejectReasons: readonly RejectReason[] = [
   'peer-limit',
   'unexpected',
   'pending',
+  'flood',
 ]

@@ -429,7 +429,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     listenerCount: events.emitter.listenerCount,
     async start() {
       if (closing !== undefined) throw new HeartbeatError('HB_ERR_CLOSED', 'monitor is closed')
-      const started: Promise<void>[] = config.transports.map((t, i) => t.start(handlerFor(i), { maxFrameBytes }))
+      const startOptions = { maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs }
+      const started: Promise<void>[] = config.transports.map((t, i) => t.start(handlerFor(i), startOptions))
       const results = await Promise.allSettled(started)
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed !== undefined) {

@@ -5,7 +5,8 @@
  * function call per frame. Rejections need no wrapper: `rejected` events
  * carry their transport.
  */
-import type { ServerTransport, ServerTransportHandler } from '@hb/core'
+import type { ServerTransport } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 
 /** Transports with counters, to pass to `createMonitor` and `registerMonitorMetrics`. */
 export interface MeteredTransports {

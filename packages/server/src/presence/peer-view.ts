@@ -1,7 +1,7 @@
 /**
  * A peer as the admin API, the dashboard and webhooks show it: plain JSON,
  * times as wall-clock Unix milliseconds. The one place that reads
- * `Peer.lastSeen` (monotonic ms on the monitor's clock; core will rename it).
+ * `Peer.lastSeenMonotonicMs` (monotonic ms on the monitor's clock).
  */
 import type { Clock, Peer } from '@hb/core'
 
@@ -23,12 +23,12 @@ export interface PeerView {
 
 /** Monotonic milliseconds since the peer's last accepted frame, on `clock`. */
 export function sinceLastSeenMs(peer: Peer, clock: Clock): number {
-  return clock.now() - peer.lastSeen
+  return clock.now() - peer.lastSeenMonotonicMs
 }
 
 /** When the peer's deadline under a fixed timeout fell, in `clock.now()` terms. */
 export function fixedDeadline(peer: Peer, timeoutMs: number): number {
-  return peer.lastSeen + timeoutMs
+  return peer.lastSeenMonotonicMs + timeoutMs
 }
 
 /** The JSON view of `peer` read at `clock`'s current time. */

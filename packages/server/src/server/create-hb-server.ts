@@ -3,7 +3,8 @@
  * the configured transports, its presence shown by the admin API and the
  * dashboard, measured by Prometheus metrics, pushed to webhooks, logged.
  */
-import type { Clock, Monitor, ServerTransport, TransportAddress } from '@hb/core'
+import type { Clock, Monitor, ServerTransport } from '@hb/core'
+import type { TransportAddress } from '@hb/core/adapter'
 import { createMonitor, systemClock } from '@hb/core'
 import { Registry } from 'prom-client'
 import { createAdminServer } from '../admin/admin-server.js'

@@ -2,15 +2,14 @@
  * A resolved server config as `createMonitor` options: the key material and
  * every monitor setting, with nothing left at a default the user did not ask for.
  */
-import { fixedTimeout, phiAccrual } from '@hb/core'
+import { fixedTimeout, perPeerKeys, phiAccrual } from '@hb/core'
 import type { Clock, MonitorOptions, ServerTransport } from '@hb/core'
 import type { ResolvedServerConfig } from '../config/server-config.js'
-import { createDerivedKeyFunction } from './derived-keys.js'
 
 /** Monitor options for `config`, serving `transports` on `clock`. */
 export function monitorOptionsFor(config: ResolvedServerConfig, transports: ServerTransport[], clock: Clock): MonitorOptions {
   const keys: MonitorOptions =
-    config.masterKey !== undefined ? { key: createDerivedKeyFunction(config.masterKey, config.keyCacheSize) } : { secret: config.secret! }
+    config.masterKey !== undefined ? { key: perPeerKeys(config.masterKey, { max: config.keyCacheSize }) } : { secret: config.secret! }
   const detector =
     config.detector === 'phi'
       ? phiAccrual({
@@ -31,5 +30,6 @@ export function monitorOptionsFor(config: ResolvedServerConfig, transports: Serv
     loopLagToleranceMs: config.loopLagToleranceMs,
   }
   const given = Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined))
-  return { ...keys, ...given, timeoutMs: config.timeoutMs, detector, acks: config.acks, clock, transports }
+  // The detector carries the timeout (one source of truth: the monitor refuses both).
+  return { ...keys, ...given, detector, acks: config.acks, clock, transports }
 }
