@@ -9,7 +9,7 @@
 
 // Frames
 export type { DecodeResult, Frame, FrameFields, FrameType } from './wire/frame.js'
-export { DEFAULT_MAX_FRAME_BYTES, MAC_BYTES, PROTOCOL_VERSION, TIMEOUT_TO_INTERVAL } from './wire/frame.js'
+export { DEFAULT_MAX_FRAME_BYTES, intervalForTimeout, MAC_BYTES, PROTOCOL_VERSION, TIMEOUT_TO_INTERVAL } from './wire/frame.js'
 export { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from './wire/binary-codec.js'
 export { decodeJsonFrame, encodeJsonFrame } from './wire/json-codec.js'
 export { decodeFrame } from './wire/decode-frame.js'

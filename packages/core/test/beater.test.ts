@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBeater, createMonitor, HeartbeatError } from '../src/index.js'
-import { TIMEOUT_TO_INTERVAL } from '../src/protocol.js'
+import { intervalForTimeout } from '../src/protocol.js'
 import { decodeFrame } from '../src/protocol.js'
 import type { ClientTransport } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
@@ -94,7 +94,7 @@ describe('beater', () => {
     await monitor.close()
   })
 
-  it('without intervalMs, beats at the timeout the monitor announces / TIMEOUT_TO_INTERVAL, from the first ack on', async () => {
+  it('without intervalMs, beats at the timeout the monitor announces / 6.5, from the first ack on', async () => {
     const { clock, pair, monitor, sent } = world() // monitor timeoutMs 1000
     const monitorSaw: string[] = []
     monitor.on('misconfigured', (peer) => monitorSaw.push(peer.id))
@@ -104,13 +104,14 @@ describe('beater', () => {
     const beater = createBeater({ id: 'c', secret: SECRET, transport, clock, jitter: 0 })
     const stop = beater.start()
     await settle()
-    expect(beater.intervalMs).toBe(2500)
+    expect(beater.intervalMs).toBe(2308)
     clock.advance(40)
-    const pace = Math.floor(1000 / TIMEOUT_TO_INTERVAL)
+    const pace = intervalForTimeout(1000)
+    expect(pace).toBe(154)
     expect(beater.intervalMs).toBe(pace)
     clock.advance(3 * pace)
     expect(sent.filter((f) => f.type === 'beat').map((f) => f.at)).toEqual([40 + pace, 40 + 2 * pace, 40 + 3 * pace])
-    // Its hello said its interval was provisional: no misconfigured report for the 2500 ms it announced.
+    // Its hello said its interval was provisional: no misconfigured report for the 2308 ms it announced.
     expect(monitorSaw).toEqual([])
     expect(monitor.get('c')?.state).toBe('alive')
     await stop()

@@ -13,7 +13,7 @@ import type { Clock, TimerHandle } from '../time/clock.js'
 import { systemClock } from '../time/clock.js'
 import { configError, HeartbeatError } from '../errors/heartbeat-error.js'
 import type { FrameFields, FrameType } from '../wire/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_PEER_ID_BYTES, TIMEOUT_TO_INTERVAL } from '../wire/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, intervalForTimeout, MAX_PEER_ID_BYTES } from '../wire/frame.js'
 import { signFrame, signFrameWeb } from '../signing/frame-signer.js'
 import { verifyFrame, verifyFrameWeb } from '../signing/frame-verifier.js'
 import type { VerifyResult } from '../signing/frame-verifier.js'
@@ -32,8 +32,8 @@ export interface BeaterOptions extends KeyOptions {
   id: string
   transport: ClientTransport
   /**
-   * Time between beats. Default: the monitor's pace, its announced timeout / 6
-   * (`TIMEOUT_TO_INTERVAL`), learned from the first ack (2500, the pace of a
+   * Time between beats. Default: the monitor's pace, its announced timeout / 6.5
+   * (`TIMEOUT_TO_INTERVAL`), learned from the first ack (2308, the pace of a
    * monitor with the default timeout, until then and in one-way mode). Give it
    * only to beat at a pace of your own; one at or past half the monitor's
    * timeout is reported with a `misconfigured` event.
@@ -136,7 +136,7 @@ export interface Beater extends TypedEmitter<BeaterListeners> {
  * The interval before the monitor's timeout is known (the first ack), and in
  * one-way mode: the pace of a monitor with the default timeout (15 000 ms).
  */
-const FALLBACK_INTERVAL_MS = 15_000 / TIMEOUT_TO_INTERVAL
+const FALLBACK_INTERVAL_MS = intervalForTimeout(15_000)
 const OUTSTANDING_LIMIT = 16
 const SEQ_LIMIT = 0xffff_ffff
 const utf8 = new TextEncoder()
@@ -378,7 +378,7 @@ export function createBeater(options: BeaterOptions): Beater {
     if (timeoutMs === announcedTimeoutMs) return
     announcedTimeoutMs = timeoutMs
     if (fixedIntervalMs === undefined) {
-      const learned = Math.max(1, Math.floor(timeoutMs / TIMEOUT_TO_INTERVAL))
+      const learned = intervalForTimeout(timeoutMs)
       if (learned === intervalMs) return
       intervalMs = learned
       // A beat already waiting at the old pace is moved: the monitor's deadline may come first.

@@ -29,7 +29,7 @@ import { createReplayWindow } from '../signing/replay-window.js'
 import type { Clock } from '../time/clock.js'
 import { createTimingWheel } from '../time/timing-wheel.js'
 import type { Frame } from '../wire/frame.js'
-import { TIMEOUT_TO_INTERVAL } from '../wire/frame.js'
+import { intervalForTimeout } from '../wire/frame.js'
 import { admitNewPeer } from './admission.js'
 import type { StoredMark } from './admission.js'
 import { createHelloDeadlines } from './hello-deadlines.js'
@@ -314,8 +314,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     announcedMs: number | undefined,
     adaptive = false,
   ): void {
-    // A beater that follows our pace will beat at timeout / TIMEOUT_TO_INTERVAL, whatever its hello said.
-    const intervalMs = adaptive ? Math.floor(config.timeoutMs / TIMEOUT_TO_INTERVAL) : announcedMs
+    // A beater that follows our pace will beat at intervalForTimeout(timeout), whatever its hello said.
+    const intervalMs = adaptive ? intervalForTimeout(config.timeoutMs) : announcedMs
     const now = clock.now()
     registry.transport[slot] = transportIndex
     registry.remote.set(slot, remoteAddress)
