@@ -11,7 +11,7 @@
  * (`peer-registry.ts`) and how it reads as a `Peer` (`peer.ts`), the events
  * (`monitor-events.ts`).
  */
-import type { FrameVerdict, InboundFrame, Link, ServerTransportHandler, TransportKind, TransportRejection } from '../adapter/transport.js'
+import type { FrameVerdict, InboundFrame, TransportKind, TransportRejection } from '../adapter/transport.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
 import type { RejectReason } from '../errors/reject-reason.js'
 import { rejectReasons } from '../errors/reject-reason.js'
@@ -26,7 +26,6 @@ import { verifyFrame } from '../signing/frame-verifier.js'
 import type { VerifyResult } from '../signing/frame-verifier.js'
 import { createKeyResolver } from '../signing/key-resolver.js'
 import { createReplayWindow } from '../signing/replay-window.js'
-import type { Clock } from '../time/clock.js'
 import { createTimingWheel } from '../time/timing-wheel.js'
 import type { Frame } from '../wire/frame.js'
 import { intervalForTimeout } from '../wire/frame.js'
@@ -40,60 +39,20 @@ import { resolveMonitorOptions } from './monitor-options.js'
 import { createPeerReader } from './peer.js'
 import type { Peer } from './peer.js'
 import { createPeerRegistry, RESERVED, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
+import { createLinkBindings } from './link-bindings.js'
+import type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
 
 export type { MonitorOptions } from './monitor-options.js'
 export type { MisconfiguredInfo, MonitorEvent, MonitorListeners, RejectedInfo } from './monitor-events.js'
 export type { Peer } from './peer.js'
 export type { SequenceMark, StoredMark } from './admission.js'
+export type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
 
 export interface MonitorStats {
   readonly accepted: number
   readonly rejected: Readonly<Record<RejectReason, number>>
   /** Deadlines postponed by the local-health guard (the monitor's loop was blocked). */
   readonly guarded: number
-}
-
-/**
- * Where a monitor learns the last sequence of a peer it does not know, from
- * other monitors (`@hb/redis` implements it): replay protection that survives
- * a peer moving between monitor processes.
- */
-export interface ReplayStore {
-  /**
-   * Called synchronously, once a frame's MAC verified, for a peer this monitor
-   * does not know. Answer the cluster's last accepted mark, `null` if no
-   * monitor has seen the peer, or `'pending'` while fetching it (the frame is
-   * then rejected as `pending`; answer from a cache on the next call).
-   */
-  lookup(peerId: string): StoredMark
-}
-
-/** A beat authenticated by an adapter's own protocol (a legacy one), for `AttachedHandler.onAuthenticatedBeat`. */
-export interface AuthenticatedBeat {
-  readonly peerId: string
-  readonly remoteAddress: string
-  /** The beat interval the peer's protocol implies, as a `hello` would announce it. */
-  readonly intervalMs?: number
-}
-
-/**
- * What `monitor.attach()` returns: the transport handler, plus what an adapter
- * that speaks its own authenticated protocol needs from the monitor it serves
- * (the codeskyblue endpoint): its clock, timeout and keys, and a way in for
- * beats it verified itself, so they are verified once, not re-signed.
- */
-export interface AttachedHandler extends ServerTransportHandler {
-  readonly clock: Clock
-  /** The monitor's timeout (its detector's, for a new peer). */
-  readonly timeoutMs: number
-  /** The key the monitor would verify a frame about `peerId` naming `keyId` with; `undefined` if none. Never log it. */
-  verifyingKey(peerId: string, keyId: string): Uint8Array | undefined
-  /**
-   * A beat the adapter authenticated and checked for replay itself: it runs
-   * the liveness step only (no hb sequence, no ack). Rejected as `peer-limit`
-   * for a new peer past `maxPeers`, as `unexpected` once the monitor is closed.
-   */
-  onAuthenticatedBeat(beat: AuthenticatedBeat): FrameVerdict
 }
 
 export interface Monitor extends TypedEmitter<MonitorListeners> {
@@ -142,7 +101,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   // One timing wheel for every deadline: peers' liveness and forgetting, and links' hello deadlines.
   const wheel = createTimingWheel({ clock, tickMs: config.tickMs, onExpire: onDeadline })
   const helloDeadlines = createHelloDeadlines({ clock, wheel, registry, timeoutMs: config.helloTimeoutMs })
-  const linkSlot = new Map<Link, number>()
+  const links = createLinkBindings(registry)
 
   function reject(reason: RejectReason, transport: string, remoteAddress: string, detail: string, peerId?: string) {
     rejectedCounts[reason]++
@@ -175,7 +134,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
           wheel.cancel(slot)
           break
         case 'close-link':
-          unbindLink(slot)?.close()
+          links.unbind(slot)?.close()
           break
         case 'suspect':
           registry.link[slot]?.ping?.()
@@ -242,7 +201,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   function forget(slot: number): void {
     // A peer that said bye but kept its connection open loses it now.
-    unbindLink(slot)?.close()
+    links.unbind(slot)?.close()
     wheel.cancel(slot)
     replay.forget(slot)
     registry.remove(slot)
@@ -299,7 +258,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
     accepted++
     replay.accept(slot, frame.incarnation, frame.seq)
     if (frame.rttMs !== undefined) registry.rtt[slot] = Math.min(frame.rttMs, RTT_UNKNOWN - 1)
-    if (inbound.link !== undefined) bindLink(slot, inbound.link)
+    if (inbound.link !== undefined) {
+      helloDeadlines.release(inbound.link)
+      links.bind(slot, inbound.link)
+    }
     observe(slot, transportIndex, inbound.remoteAddress, frame.type === 'bye' ? 'bye' : 'beat', frame.intervalMs, frame.adaptiveInterval === true)
     if (frame.type !== 'beat' || frame.ackRequested === true) acknowledge(inbound, verified, false)
     return ACCEPTED
@@ -350,29 +312,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
     inbound.reply(signAckTo(frame, canonical, key, encoding, Math.floor(clock.wallNow()), config.timeoutMs, clockCorrection))
   }
 
-  function bindLink(slot: number, link: Link): void {
-    helloDeadlines.release(link)
-    const previous = registry.link[slot]
-    if (previous === link) return
-    if (previous !== undefined) {
-      // The peer came back on a new connection: the old one is dead or a duplicate.
-      linkSlot.delete(previous)
-      previous.close()
-    }
-    const otherSlot = linkSlot.get(link)
-    if (otherSlot !== undefined && registry.link[otherSlot] === link) registry.link[otherSlot] = undefined
-    registry.link[slot] = link
-    linkSlot.set(link, slot)
-  }
-
-  /** Detaches the peer's link (if any) and returns it, for the caller to close. */
-  function unbindLink(slot: number): Link | undefined {
-    const link = registry.link[slot]
-    registry.link[slot] = undefined
-    if (link !== undefined) linkSlot.delete(link)
-    return link
-  }
-
   function onAuthenticatedBeat(transportIndex: number, beat: AuthenticatedBeat): FrameVerdict {
     const transport = transportNames[transportIndex] as string
     if (closing !== undefined) return { accepted: false, reason: 'unexpected' }
@@ -398,12 +337,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
       },
       onLinkDown(link) {
         helloDeadlines.release(link)
-        const slot = linkSlot.get(link)
-        if (slot === undefined) return
-        linkSlot.delete(link)
-        if (registry.link[slot] !== link) return
-        registry.link[slot] = undefined
-        if (closing === undefined) step(slot, { type: 'link-down' })
+        const slot = links.down(link)
+        if (slot >= 0 && closing === undefined) step(slot, { type: 'link-down' })
       },
       onRejected(rejection: TransportRejection) {
         reject(rejection.reason, name, rejection.remoteAddress, rejection.detail ?? rejection.reason, rejection.peerId)
@@ -446,7 +381,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         await Promise.allSettled(config.transports.map((t) => t.close()))
         wheel.close()
         helloDeadlines.clear()
-        linkSlot.clear()
+        links.clear()
         events.end()
       })()
       return closing
