@@ -9,6 +9,7 @@
 
 // Roles
 export { createMonitor } from './monitor/monitor.js'
+export type { FrameCounts } from './monitor/frame-counters.js'
 export type {
   AttachedHandler,
   AuthenticatedBeat,

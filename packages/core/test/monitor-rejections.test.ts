@@ -89,3 +89,22 @@ describe('monitor: every bad frame is dropped, counted and reported with its rea
     await s.monitor.close()
   })
 })
+
+describe('monitor: stats per transport', () => {
+  it('counts accepted and rejected frames in all and per transport name', async () => {
+    const s = setup()
+    await s.monitor.start()
+    const http = s.monitor.attach({ name: 'http', kind: 'request' })
+    expect(s.beat('a')?.accepted).toBe(true)
+    expect(s.beat('b')?.accepted).toBe(true)
+    expect(http.onFrame({ bytes: s.frame({ peerId: 'c' }), remoteAddress: 'x:1', reply: () => {} }).accepted).toBe(true)
+    expect(http.onFrame({ bytes: new Uint8Array([1, 2, 3]), remoteAddress: 'x:1', reply: () => {} })).toEqual({ accepted: false, reason: 'malformed' })
+    http.onRejected({ reason: 'too-large', remoteAddress: 'x:1' })
+    const stats = s.monitor.stats()
+    expect(stats.accepted).toBe(3)
+    expect(stats.rejected).toMatchObject({ malformed: 1, 'too-large': 1 })
+    expect(stats.transports.memory).toEqual({ accepted: 2, rejected: expect.objectContaining({ malformed: 0, 'too-large': 0 }) })
+    expect(stats.transports.http).toEqual({ accepted: 1, rejected: expect.objectContaining({ malformed: 1, 'too-large': 1 }) })
+    await s.monitor.close()
+  })
+})

@@ -10,8 +10,6 @@ export type { HbServerConfig, ResolvedServerConfig } from './config/server-confi
 export type { WebhookEventName } from './config/parse-value.js'
 export { registerMonitorMetrics } from './metrics/register-monitor-metrics.js'
 export type { MonitorMetrics, MonitorMetricsOptions } from './metrics/register-monitor-metrics.js'
-export { meterTransports } from './metrics/meter-transports.js'
-export type { MeteredTransports } from './metrics/meter-transports.js'
 export { createClientTransport, clientUrlSchemes } from './client/create-client-transport.js'
 export { signWebhook, verifyWebhookSignature, webhookSignatureHeader } from './webhooks/webhook-signature.js'
 export type { VerifyWebhookOptions } from './webhooks/webhook-signature.js'

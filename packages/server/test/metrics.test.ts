@@ -7,7 +7,6 @@ import type { Monitor } from '@hb/core'
 import { createFakeClock, createMemoryTransportPair, recordMonitorEvents, settle } from '@hb/core/testing'
 import { Registry } from 'prom-client'
 import { afterEach, describe, expect, it } from 'vitest'
-import { meterTransports } from '../src/metrics/meter-transports.js'
 import { registerMonitorMetrics } from '../src/metrics/register-monitor-metrics.js'
 
 const SECRET = 'metrics-secret'
@@ -32,12 +31,11 @@ async function value(registry: Registry, name: string, labels: Record<string, st
 async function setup() {
   const clock = createFakeClock(1_000_000)
   const pair = createMemoryTransportPair()
-  const metered = meterTransports([pair.server])
-  const monitor: Monitor = createMonitor({ secret: SECRET, clock, timeoutMs: TIMEOUT_MS, tickMs: TICK_MS, transports: metered.transports })
+  const monitor: Monitor = createMonitor({ secret: SECRET, clock, timeoutMs: TIMEOUT_MS, tickMs: TICK_MS, transports: [pair.server] })
   cleanup.push(() => monitor.close())
   await monitor.start()
   const registry = new Registry()
-  const metrics = registerMonitorMetrics(monitor, registry, { clock, timeoutMs: TIMEOUT_MS, frames: metered })
+  const metrics = registerMonitorMetrics(monitor, registry, { clock, timeoutMs: TIMEOUT_MS })
   cleanup.push(() => metrics.close())
   const recorder = recordMonitorEvents(monitor)
   const beater = createBeater({ id: 'm-1', secret: SECRET, clock, intervalMs: 200, jitter: 0, transport: pair.client })
@@ -115,7 +113,7 @@ describe('registerMonitorMetrics', () => {
     expect(await registry.getMetricsAsJSON()).toEqual([])
   })
 
-  it('labels accepted frames transport="all" without a meter', async () => {
+  it('labels frames with their transport, from the monitor\'s own counts, with no wrapper around the transports', async () => {
     const clock = createFakeClock(0)
     const pair = createMemoryTransportPair()
     const monitor = createMonitor({ secret: SECRET, clock, timeoutMs: TIMEOUT_MS, transports: [pair.server] })
@@ -126,7 +124,7 @@ describe('registerMonitorMetrics', () => {
     const recorder = recordMonitorEvents(monitor)
     cleanup.push(createBeater({ id: 'm-2', secret: SECRET, clock, transport: pair.client }).start())
     await recorder.until(() => recorder.events.includes('online m-2'), 'online')
-    expect(await value(registry, 'hb_frames_total', { transport: 'all', result: 'accepted' })).toBe(1)
+    expect(await value(registry, 'hb_frames_total', { transport: 'memory', result: 'accepted' })).toBe(1)
     expect((await registry.getMetricsAsJSON()).map((metric) => metric.name)).not.toContain('hb_detection_lateness_seconds')
   })
 })

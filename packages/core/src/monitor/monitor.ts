@@ -14,7 +14,6 @@
 import type { FrameVerdict, InboundFrame, TransportKind, TransportRejection } from '../adapter/transport.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
 import type { RejectReason } from '../errors/reject-reason.js'
-import { rejectReasons } from '../errors/reject-reason.js'
 import type { EventStreamOptions } from '../events/event-stream.js'
 import type { TypedEmitter } from '../events/typed-emitter.js'
 import { decideDeadline } from '../liveness/deadline.js'
@@ -40,6 +39,8 @@ import { createPeerReader } from './peer.js'
 import type { Peer } from './peer.js'
 import { createPeerRegistry, RESERVED, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
 import { createLinkBindings } from './link-bindings.js'
+import { createFrameCounters } from './frame-counters.js'
+import type { FrameCounts } from './frame-counters.js'
 import type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
 
 export type { MonitorOptions } from './monitor-options.js'
@@ -51,6 +52,8 @@ export type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extensio
 export interface MonitorStats {
   readonly accepted: number
   readonly rejected: Readonly<Record<RejectReason, number>>
+  /** The same counts per transport name (`udp`, `tcp`, …; transports of one name are summed). */
+  readonly transports: Readonly<Record<string, FrameCounts>>
   /** Deadlines postponed by the local-health guard (the monitor's loop was blocked). */
   readonly guarded: number
 }
@@ -90,11 +93,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const replay = createReplayWindow({ skewMs: config.skewMs })
   const events = createMonitorEvents()
   const transportNames: string[] = []
-  const rejectedCounts = Object.fromEntries(rejectReasons.map((r) => [r, 0])) as Record<RejectReason, number>
+  const counters = createFrameCounters()
   const startedWallMs = clock.wallNow()
   const peerOf = createPeerReader({ registry, replay, detector, clock, transportNames })
   let replayStore: ReplayStore | undefined
-  let accepted = 0
   let guarded = 0
   let closing: Promise<void> | undefined
 
@@ -103,8 +105,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const helloDeadlines = createHelloDeadlines({ clock, wheel, registry, timeoutMs: config.helloTimeoutMs })
   const links = createLinkBindings(registry)
 
-  function reject(reason: RejectReason, transport: string, remoteAddress: string, detail: string, peerId?: string) {
-    rejectedCounts[reason]++
+  function reject(reason: RejectReason, transportIndex: number, remoteAddress: string, detail: string, peerId?: string) {
+    counters.reject(transportIndex, reason)
+    const transport = transportNames[transportIndex] as string
     if (closing === undefined && events.wanted('rejected')) {
       const info: RejectedInfo = peerId === undefined
         ? { reason, transport, remoteAddress, detail }
@@ -223,8 +226,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   function ingest(transportIndex: number, inbound: InboundFrame): FrameVerdict {
-    const transport = transportNames[transportIndex] as string
     if (closing !== undefined) return { accepted: false, reason: 'unexpected' }
+    const transport = transportIndex
     const verified = verifyFrame(inbound.bytes, keys, maxFrameBytes)
     if (!verified.ok) return reject(verified.reason, transport, inbound.remoteAddress, verified.detail, verified.peerId)
     const { frame } = verified
@@ -255,7 +258,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         return refused
       }
     }
-    accepted++
+    counters.accept(transportIndex)
     replay.accept(slot, frame.incarnation, frame.seq)
     if (frame.rttMs !== undefined) registry.rtt[slot] = Math.min(frame.rttMs, RTT_UNKNOWN - 1)
     if (inbound.link !== undefined) {
@@ -313,8 +316,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   function onAuthenticatedBeat(transportIndex: number, beat: AuthenticatedBeat): FrameVerdict {
-    const transport = transportNames[transportIndex] as string
     if (closing !== undefined) return { accepted: false, reason: 'unexpected' }
+    const transport = transportIndex
     let slot = registry.slotOf(beat.peerId)
     if (slot < 0) {
       if (registry.size >= config.maxPeers) {
@@ -322,13 +325,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
       }
       slot = registry.add(beat.peerId)
     }
-    accepted++
+    counters.accept(transportIndex)
     observe(slot, transportIndex, beat.remoteAddress, 'beat', registry.state[slot] === ALIVE || registry.state[slot] === SUSPECT ? undefined : beat.intervalMs)
     return ACCEPTED
   }
 
   function handlerFor(transportIndex: number): AttachedHandler {
-    const name = transportNames[transportIndex] as string
     return {
       onFrame: (inbound) => ingest(transportIndex, inbound),
       onLinkUp(link) {
@@ -341,7 +343,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         if (slot >= 0 && closing === undefined) step(slot, { type: 'link-down' })
       },
       onRejected(rejection: TransportRejection) {
-        reject(rejection.reason, name, rejection.remoteAddress, rejection.detail ?? rejection.reason, rejection.peerId)
+        reject(rejection.reason, transportIndex, rejection.remoteAddress, rejection.detail ?? rejection.reason, rejection.peerId)
       },
       clock,
       timeoutMs: config.timeoutMs,
@@ -352,6 +354,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   function register(name: string): number {
     transportNames.push(name)
+    counters.register(name)
     return transportNames.length - 1
   }
 
@@ -397,7 +400,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return registry.size
     },
     stats() {
-      return { accepted, rejected: { ...rejectedCounts }, guarded }
+      return { ...counters.snapshot(), guarded }
     },
     events(streamOptions = {}) {
       return events.stream(streamOptions, closing !== undefined)

@@ -11,7 +11,6 @@ import type { Registry } from 'prom-client'
 import { configError } from '../config/config-error.js'
 import { fixedDeadline } from '../presence/peer-view.js'
 import { createEventLoopLag } from './event-loop-lag.js'
-import type { MeteredTransports } from './meter-transports.js'
 
 /** Options of {@link registerMonitorMetrics}. */
 export interface MonitorMetricsOptions {
@@ -23,8 +22,6 @@ export interface MonitorMetricsOptions {
    * out with a phi-accrual detector, whose deadline moves.
    */
   timeoutMs?: number
-  /** Per-transport accepted-frame counts (`meterTransports`); without them accepted frames carry `transport="all"`. */
-  frames?: Pick<MeteredTransports, 'acceptedByTransport'>
   /** How often each live peer's last RTT is put in `hb_peer_rtt_seconds`. Default 10 000. */
   rttSampleMs?: number
   /** Sample the event loop's delay (`hb_event_loop_lag_seconds`). Default true. */
@@ -68,7 +65,7 @@ const metricNames = [
  */
 export function registerMonitorMetrics(monitor: Monitor, registry: Registry, options: MonitorMetricsOptions = {}): MonitorMetrics {
   const clock = options.clock ?? systemClock
-  const { timeoutMs, frames } = options
+  const { timeoutMs } = options
   const rttSampleMs = options.rttSampleMs ?? 10_000
   if (!(rttSampleMs > 0) || !Number.isFinite(rttSampleMs)) throw configError('rttSampleMs must be a positive finite number')
   const registers = [registry]
@@ -93,7 +90,6 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
     },
   })
 
-  const rejected = new Map<string, number>()
   new Counter({
     name: 'hb_frames_total',
     help: 'Frames received, by transport and result: accepted, or the reason it was rejected.',
@@ -101,11 +97,10 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
     registers,
     collect() {
       this.reset()
-      if (frames === undefined) this.inc({ transport: 'all', result: 'accepted' }, monitor.stats().accepted)
-      else for (const [transport, count] of frames.acceptedByTransport()) this.inc({ transport, result: 'accepted' }, count)
-      for (const [key, count] of rejected) {
-        const [transport, result] = key.split('\u0000') as [string, string]
-        this.inc({ transport, result }, count)
+      // The monitor counts frames per transport itself (stats().transports): no wrapper, nothing missed.
+      for (const [transport, counts] of Object.entries(monitor.stats().transports)) {
+        this.inc({ transport, result: 'accepted' }, counts.accepted)
+        for (const [result, count] of Object.entries(counts.rejected)) if (count > 0) this.inc({ transport, result }, count)
       }
     },
   })
@@ -177,10 +172,6 @@ export function registerMonitorMetrics(monitor: Monitor, registry: Registry, opt
   }
 
   const offs = [
-    monitor.on('rejected', (info) => {
-      const key = `${info.transport}\u0000${info.reason}`
-      rejected.set(key, (rejected.get(key) ?? 0) + 1)
-    }),
     monitor.on('online', (peer) => transitions.inc({ event: 'online', transport: peer.transport })),
     monitor.on('suspect', (peer) => transitions.inc({ event: 'suspect', transport: peer.transport })),
     monitor.on('recover', (peer) => transitions.inc({ event: 'recover', transport: peer.transport })),

@@ -16,7 +16,6 @@ import type { HbServerConfig, ResolvedServerConfig } from '../config/server-conf
 import { resolveServerConfig } from '../config/server-config.js'
 import { createLogger } from '../logging/create-logger.js'
 import type { Logger } from '../logging/create-logger.js'
-import { meterTransports } from '../metrics/meter-transports.js'
 import { registerMonitorMetrics } from '../metrics/register-monitor-metrics.js'
 import { registerWebhookMetrics } from '../metrics/register-webhook-metrics.js'
 import { createLocalPresence } from '../presence/presence.js'
@@ -72,8 +71,8 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
   const clock = options.clock ?? systemClock
   const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat })
   const registry = options.registry ?? new Registry()
-  const metered = meterTransports([...createConfiguredTransports(config), ...(options.transports ?? [])])
-  const monitor = createMonitor(monitorOptionsFor(config, metered.transports, clock))
+  const transports = [...createConfiguredTransports(config), ...(options.transports ?? [])]
+  const monitor = createMonitor(monitorOptionsFor(config, transports, clock))
   const bootId = Math.floor(clock.wallNow()).toString(36)
 
   // Where presence comes from. Shared presence (@hb/redis) would be created here instead,
@@ -95,7 +94,6 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
   })
   const metrics = registerMonitorMetrics(monitor, registry, {
     clock,
-    frames: metered,
     ...(config.detector === 'fixed' ? { timeoutMs: config.timeoutMs } : {}),
   })
   registerWebhookMetrics(webhooks, registry)
@@ -154,10 +152,10 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
         throw error
       }
       ready = true
-      logger.info({ transports: Object.fromEntries(metered.transports.map((t) => [t.name, t.address()?.port])), admin: admin.url() }, 'hb serving')
+      logger.info({ transports: Object.fromEntries(transports.map((t) => [t.name, t.address()?.port])), admin: admin.url() }, 'hb serving')
     },
     adminUrl: () => admin.url(),
-    addresses: () => Object.fromEntries(metered.transports.map((transport) => [transport.name, transport.address()])),
+    addresses: () => Object.fromEntries(transports.map((transport) => [transport.name, transport.address()])),
     close() {
       closing ??= shutdown()
       return closing
