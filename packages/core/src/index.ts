@@ -59,5 +59,5 @@ export type { RejectReason } from './errors/reject-reason.js'
 
 // What options and events refer to
 export type { ClientTransport, ServerTransport } from './adapter/transport.js'
-export type { TypedEmitter } from './events/typed-emitter.js'
+export type { ListenerMap, TypedEmitter } from './events/typed-emitter.js'
 export type { EventStreamOptions } from './events/event-stream.js'

@@ -7,6 +7,7 @@
 export { createHbServer } from './server/create-hb-server.js'
 export type { HbServer, HbServerOptions } from './server/create-hb-server.js'
 export type { HbServerConfig, ResolvedServerConfig } from './config/server-config.js'
+export { webhookEventNames } from './config/parse-value.js'
 export type { WebhookEventName } from './config/parse-value.js'
 export { registerMonitorMetrics } from './metrics/register-monitor-metrics.js'
 export type { MonitorMetrics, MonitorMetricsOptions } from './metrics/register-monitor-metrics.js'

@@ -4,7 +4,7 @@
  * nothing here imports a test runner.
  */
 export { createFakeClock } from './fake-clock.js'
-export type { FakeClock } from './fake-clock.js'
+export type { FakeClock, FakeClockOptions } from './fake-clock.js'
 export { createMemoryTransportPair } from './memory-transport.js'
 export type { MemoryClientTransport, MemoryTransportOptions, MemoryTransportPair } from './memory-transport.js'
 export { transportConformance } from './conformance/index.js'
