@@ -26,7 +26,7 @@ export type {
   StoredMark,
 } from './monitor/monitor.js'
 export { createBeater } from './beater/beater.js'
-export type { AckInfo, Beater, BeaterListeners, BeaterMisconfiguredInfo, BeaterOptions, BeaterStats, StopFunction, StopOptions } from './beater/beater.js'
+export type { AckInfo, Beater, BeaterListeners, BeaterOptions, BeaterStats, ServerLostInfo, StopFunction, StopOptions } from './beater/beater.js'
 
 // Liveness
 export { initialSnapshot, transition } from './liveness/transition.js'

@@ -64,7 +64,7 @@ function setup(behaviour: { openThrows?: Error; writeFails?: Error } = {}) {
   /** Connects and opens socket `i`. */
   const connected = async (i = 0) => {
     const c = connection.connect(handler, options)
-    socket(i).events.opened()
+    socket(i).events.onOpen()
     await c
   }
   return { connection, handler, sockets, socket, frames, downs, connected }
@@ -76,10 +76,10 @@ describe('createClientConnection', () => {
     expect(connection.state).toBe('idle')
     const attempt = watch(connection.connect(handler, options))
     expect(connection.state).toBe('connecting')
-    socket(0).events.frame(new Uint8Array([9]))
+    socket(0).events.onFrame(new Uint8Array([9]))
     await flush()
     expect(attempt.result).toBe('pending')
-    socket(0).events.opened()
+    socket(0).events.onOpen()
     expect(connection.state).toBe('connected')
     await flush()
     expect(attempt.result).toBe('resolved')
@@ -89,8 +89,8 @@ describe('createClientConnection', () => {
   it('connect() resolves, frames arrive in order, and send() resolves once written', async () => {
     const { connection, socket, frames, connected } = setup()
     await connected()
-    socket(0).events.frame(new Uint8Array([1]))
-    socket(0).events.frame(new Uint8Array([2]))
+    socket(0).events.onFrame(new Uint8Array([1]))
+    socket(0).events.onFrame(new Uint8Array([2]))
     expect(frames).toEqual([[1], [2]])
     await connection.send(new Uint8Array([7]))
     expect(socket(0).writes.map((b) => [...b])).toEqual([[7]])
@@ -100,13 +100,13 @@ describe('createClientConnection', () => {
     const { connection, socket, downs } = setup()
     const refused = new Error('ECONNREFUSED')
     const attempt = watch(connection.connect(setup().handler, options))
-    socket(0).events.broken(refused)
+    socket(0).events.onBroken(refused)
     await flush()
     expect(codeOf(attempt.result)).toBe('HB_ERR_TRANSPORT')
     expect((attempt.result as Error).cause).toBe(refused)
     expect(socket(0).destroyed).toBeGreaterThan(0)
     expect(connection.state).toBe('idle')
-    socket(0).events.released(refused)
+    socket(0).events.onRelease(refused)
     expect(downs).toEqual([])
   })
 
@@ -114,7 +114,7 @@ describe('createClientConnection', () => {
     const { connection, socket } = setup()
     const attempt = watch(connection.connect(setup().handler, options))
     const reset = new Error('ECONNRESET')
-    socket(0).events.released(reset)
+    socket(0).events.onRelease(reset)
     await flush()
     expect(codeOf(attempt.result)).toBe('HB_ERR_TRANSPORT')
     expect((attempt.result as Error).cause).toBe(reset)
@@ -136,14 +136,14 @@ describe('createClientConnection', () => {
     const first = connection.connect(handler, options)
     expect(codeOf(await connection.connect(handler, options).catch((e: unknown) => e))).toBe('HB_ERR_TRANSPORT')
     expect(sockets.length).toBe(1)
-    socket(0).events.opened()
+    socket(0).events.onOpen()
     await first
     expect(connection.state).toBe('connected')
   })
 
   it.each([
-    ['broken, then released (ws)', (s: FakeSocket) => (s.events.broken(new Error('EPIPE')), s.events.released())],
-    ['released alone (net)', (s: FakeSocket) => s.events.released(new Error('ECONNRESET'))],
+    ['broken, then released (ws)', (s: FakeSocket) => (s.events.onBroken(new Error('EPIPE')), s.events.onRelease())],
+    ['released alone (net)', (s: FakeSocket) => s.events.onRelease(new Error('ECONNRESET'))],
   ])('connected → idle when the connection is lost, %s: link-down once, destroyed, send() then rejects', async (_, lose) => {
     const { connection, socket, downs, frames, connected } = setup()
     await connected()
@@ -152,9 +152,9 @@ describe('createClientConnection', () => {
     expect(codeOf(downs[0])).toBe('HB_ERR_TRANSPORT')
     expect((downs[0] as Error).cause).toBeInstanceOf(Error)
     expect(connection.state).toBe('idle')
-    socket(0).events.frame(new Uint8Array([1]))
-    socket(0).events.broken(new Error('again'))
-    socket(0).events.released()
+    socket(0).events.onFrame(new Uint8Array([1]))
+    socket(0).events.onBroken(new Error('again'))
+    socket(0).events.onRelease()
     expect(downs.length).toBe(1)
     expect(frames).toEqual([])
     expect(codeOf(await connection.send(new Uint8Array([1])).catch((e: unknown) => e))).toBe('HB_ERR_TRANSPORT_CLOSED')
@@ -169,7 +169,7 @@ describe('createClientConnection', () => {
     expect(socket(0).destroyed).toBe(1)
     expect(connection.state).toBe('idle')
     connection.disconnect()
-    socket(0).events.released()
+    socket(0).events.onRelease()
     expect(downs.length).toBe(1)
   })
 
@@ -187,9 +187,9 @@ describe('createClientConnection', () => {
   })
 
   it.each([
-    ['released alone', (s: FakeSocket) => s.events.released()],
-    ['broken, then released', (s: FakeSocket) => (s.events.broken(new Error('aborted')), s.events.released())],
-    ['opened before the destroy took effect', (s: FakeSocket) => (s.events.opened(), s.events.released())],
+    ['released alone', (s: FakeSocket) => s.events.onRelease()],
+    ['broken, then released', (s: FakeSocket) => (s.events.onBroken(new Error('aborted')), s.events.onRelease())],
+    ['opened before the destroy took effect', (s: FakeSocket) => (s.events.onOpen(), s.events.onRelease())],
   ])('connecting → idle on disconnect(): the attempt is aborted, connect() rejects HB_ERR_TRANSPORT, no link-down (%s)', async (_, settle) => {
     const { connection, socket, downs, handler } = setup()
     const attempt = watch(connection.connect(handler, options))
@@ -212,9 +212,9 @@ describe('createClientConnection', () => {
   })
 
   it.each([
-    ['released alone (net)', (s: FakeSocket) => s.events.released()],
-    ['broken, then released (ws)', (s: FakeSocket) => (s.events.broken(new Error('closed before open')), s.events.released())],
-    ['opened before the destroy took effect', (s: FakeSocket) => (s.events.opened(), s.events.released())],
+    ['released alone (net)', (s: FakeSocket) => s.events.onRelease()],
+    ['broken, then released (ws)', (s: FakeSocket) => (s.events.onBroken(new Error('closed before open')), s.events.onRelease())],
+    ['opened before the destroy took effect', (s: FakeSocket) => (s.events.onOpen(), s.events.onRelease())],
   ])('connecting → closed: connect() rejects HB_ERR_TRANSPORT_CLOSED, close() resolves once released (%s)', async (_, settle) => {
     const { connection, socket, downs, handler } = setup()
     const attempt = watch(connection.connect(handler, options))
@@ -235,11 +235,11 @@ describe('createClientConnection', () => {
     await connected()
     const closed = watch(connection.close())
     expect(socket(0).destroyed).toBe(1)
-    socket(0).events.frame(new Uint8Array([1]))
-    socket(0).events.broken(new Error('EPIPE'))
+    socket(0).events.onFrame(new Uint8Array([1]))
+    socket(0).events.onBroken(new Error('EPIPE'))
     await flush()
     expect(closed.result).toBe('pending')
-    socket(0).events.released()
+    socket(0).events.onRelease()
     await flush()
     expect(closed.result).toBe('resolved')
     expect(downs).toEqual([])
@@ -262,7 +262,7 @@ describe('createClientConnection', () => {
     expect(codeOf(await connection.send(new Uint8Array([1])).catch((e: unknown) => e))).toBe('HB_ERR_TRANSPORT_CLOSED')
     const c = connection.connect(handler, options)
     expect(codeOf(await connection.send(new Uint8Array([1])).catch((e: unknown) => e))).toBe('HB_ERR_TRANSPORT_CLOSED')
-    socket(0).events.opened()
+    socket(0).events.onOpen()
     await c
     const error = await connection.send(new Uint8Array([1])).catch((e: unknown) => e)
     expect(codeOf(error)).toBe('HB_ERR_TRANSPORT')
@@ -274,11 +274,11 @@ describe('createClientConnection', () => {
     await connected(0)
     await connected(1)
     expect(socket(0).destroyed).toBe(1)
-    socket(0).events.released()
+    socket(0).events.onRelease()
     expect(downs).toEqual([])
     expect(connection.state).toBe('connected')
     const closed = watch(connection.close())
-    socket(1).events.released()
+    socket(1).events.onRelease()
     await flush()
     expect(closed.result).toBe('resolved')
   })

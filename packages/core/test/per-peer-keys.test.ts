@@ -16,7 +16,7 @@ describe('perPeerKeys', () => {
   })
 
   it('keeps at most max keys, least recently used out first', () => {
-    const key = perPeerKeys(master, { max: 2 })
+    const key = perPeerKeys(master, { maxKeys: 2 })
     const a = key('a', '')
     const b = key('b', '')
     expect(key('a', '')).toBe(a) // a is now the most recently used
@@ -42,8 +42,8 @@ describe('perPeerKeys', () => {
 
   it('validates its options', () => {
     expect(() => perPeerKeys('')).toThrow(/empty/)
-    expect(() => perPeerKeys(master, { max: 0 })).toThrow(/max/)
-    expect(() => perPeerKeys(master, { max: 1.5 })).toThrow(/max/)
+    expect(() => perPeerKeys(master, { maxKeys: 0 })).toThrow(/maxKeys/)
+    expect(() => perPeerKeys(master, { maxKeys: 1.5 })).toThrow(/maxKeys/)
   })
 
   it('serves a monitor: each beater with its own derived key goes online, a peer with another\'s key does not', async () => {

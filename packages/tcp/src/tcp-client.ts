@@ -53,28 +53,28 @@ export function createTcpClient(options: TcpClientOptions): ClientTransport {
 
   function open(events: ConnectionEvents, startOptions: TransportStartOptions): TcpConnection {
     const socket = connectSocket({ host, port })
-    const decoder = createFrameDecoder({ maxFrameBytes: startOptions.maxFrameBytes, onFrame: events.frame })
+    const decoder = createFrameDecoder({ maxFrameBytes: startOptions.maxFrameBytes, onFrame: events.onFrame })
     let lastError: Error | undefined
     socket.once('connect', () => {
       socket.setNoDelay(noDelay)
       socket.setKeepAlive(true, keepAliveDelay)
-      events.opened()
+      events.onOpen()
     })
     socket.on('data', (chunk: Buffer) => {
       const failure = decoder.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
       if (failure === undefined) return
       const code = failure.reason === 'too-large' ? 'HB_ERR_FRAME_TOO_LARGE' : 'HB_ERR_MALFORMED'
-      events.broken(new HeartbeatError(code, `tcp: ${target} broke the framing: ${failure.detail}`))
+      events.onBroken(new HeartbeatError(code, `tcp: ${target} broke the framing: ${failure.detail}`))
     })
     // The server said it is done: nothing useful can come back on this socket.
-    socket.on('end', () => events.broken(new HeartbeatError('HB_ERR_TRANSPORT', `tcp: ${target} closed the connection`)))
+    socket.on('end', () => events.onBroken(new HeartbeatError('HB_ERR_TRANSPORT', `tcp: ${target} closed the connection`)))
     // Kept for 'close', which always follows and carries it as the cause.
     socket.on('error', (error) => {
       lastError = error
     })
     socket.once('close', () => {
       decoder.close()
-      events.released(lastError)
+      events.onRelease(lastError)
     })
     return { socket, decoder }
   }

@@ -79,16 +79,16 @@ export function createWsClient(options: WsClientOptions): ClientTransport {
       const socket = create(url, maxFrameBytes)
       const c: Connection = { socket, events, ended: false, released: false }
       socket.binaryType = 'arraybuffer'
-      socket.addEventListener('open', () => events.opened())
+      socket.addEventListener('open', () => events.onOpen())
       socket.addEventListener('message', (event) => {
         const bytes = toBytes(event.data)
         // Oversize replies are dropped here; the beater would reject them anyway.
-        if (bytes !== undefined && bytes.length <= maxFrameBytes) events.frame(bytes)
+        if (bytes !== undefined && bytes.length <= maxFrameBytes) events.onFrame(bytes)
       })
       socket.addEventListener('error', (event) => {
         if (c.ended) return
         const cause = (event as { error?: unknown } | undefined)?.error
-        events.broken(cause instanceof Error ? cause : new Error(`WebSocket error on ${url}`))
+        events.onBroken(cause instanceof Error ? cause : new Error(`WebSocket error on ${url}`))
       })
       socket.addEventListener('close', (event) => released(c, new Error(`closed with code ${event.code}`)))
       return c
@@ -136,5 +136,5 @@ export function createWsClient(options: WsClientOptions): ClientTransport {
 function released(c: Connection, error?: Error): void {
   if (c.released) return
   c.released = true
-  c.events.released(error)
+  c.events.onRelease(error)
 }

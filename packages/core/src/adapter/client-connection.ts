@@ -29,17 +29,17 @@ export type ClientState = 'idle' | 'connecting' | 'connected' | 'closed'
 /** What the adapter's socket reports, for one connection attempt. Each call is ignored once it no longer applies. */
 export interface ConnectionEvents {
   /** The attempt succeeded: the connection can carry frames. */
-  opened(): void
+  onOpen(): void
   /** One complete inbound frame (an ack), with any transport framing removed. */
-  frame(bytes: Uint8Array): void
+  onFrame(bytes: Uint8Array): void
   /**
    * The connection can no longer be used (the server ended it, broke the
    * framing, or an error occurred). Reported as link-down if it was open; the
-   * socket is destroyed. `released` must still follow.
+   * socket is destroyed. `onRelease` must still follow.
    */
-  broken(error: Error): void
+  onBroken(error: Error): void
   /** The OS let go of the socket (its `close`): always called once, last. */
-  released(error?: Error): void
+  onRelease(error?: Error): void
 }
 
 /** What an adapter supplies to {@link createClientConnection}. */
@@ -52,7 +52,7 @@ export interface ClientConnectionOptions<Socket> {
   open(events: ConnectionEvents, options: TransportStartOptions): Socket
   /** Writes one frame; resolves once handed to the OS, rejects on a failed write. */
   write(socket: Socket, bytes: Uint8Array): Promise<void>
-  /** Destroys the socket now (abort, disconnect, close). Idempotent; `released` follows. */
+  /** Destroys the socket now (abort, disconnect, close). Idempotent; `onRelease` follows. */
   destroy(socket: Socket): void
 }
 
@@ -109,7 +109,7 @@ export function createClientConnection<Socket>(options: ClientConnectionOptions<
         reject(error)
       }
       const events: ConnectionEvents = {
-        opened() {
+        onOpen() {
           if (settled || attempt.done) return
           // Opened after disconnect() or close() asked for the attempt to end, before the destroy took
           // effect: the promise made to the caller stands, so connect() rejects and the socket goes.
@@ -124,10 +124,10 @@ export function createClientConnection<Socket>(options: ClientConnectionOptions<
           current = attempt
           resolve()
         },
-        frame(bytes) {
+        onFrame(bytes) {
           if (attempt.open && !attempt.done && !closed) handler.onFrame(bytes)
         },
-        broken(error) {
+        onBroken(error) {
           if (attempt.open) down(attempt, handler, wrap(error, `${name}: connection to ${target} broken`))
           else {
             // A socket destroyed by close() may report an error first (ws does): still the close's rejection.
@@ -135,7 +135,7 @@ export function createClientConnection<Socket>(options: ClientConnectionOptions<
             destroy(attempt)
           }
         },
-        released(error) {
+        onRelease(error) {
           live.delete(attempt)
           if (attempt.open) down(attempt, handler, wrap(error, `${name}: connection to ${target} lost`))
           else if (closed) fail(notConnected())

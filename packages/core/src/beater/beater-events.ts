@@ -2,6 +2,7 @@
  * What a beater tells its listeners, what `stop()` takes, and what it counts.
  */
 import type { HeartbeatError } from '../errors/heartbeat-error.js'
+import type { MisconfiguredInfo } from '../liveness/interval-check.js'
 
 export interface AckInfo {
   /** Round trip of this frame, by the beater's clock. */
@@ -9,20 +10,16 @@ export interface AckInfo {
   readonly seq: number
 }
 
-/** What a beater's `misconfigured` event carries. */
-export interface BeaterMisconfiguredInfo {
-  /** `interval-too-long`: the given `intervalMs` is at or past half the timeout the monitor announced. */
-  readonly code: 'interval-too-long'
-  readonly intervalMs: number
-  /** The timeout the monitor announced in its ack. */
-  readonly timeoutMs: number
-  readonly detail: string
+/** What `server-lost` carries. */
+export interface ServerLostInfo {
+  /** Requested acks in a row that went unanswered (`missedAcks` when it fires). */
+  readonly missedAcks: number
 }
 
 export type BeaterListeners = {
   ack: (info: AckInfo) => void
   /** `missedAcks` requested acks in a row went unanswered. Connection transports are then reconnected. */
-  'server-lost': (info: { missedAcks: number }) => void
+  'server-lost': (info: ServerLostInfo) => void
   /** An ack arrived again after `server-lost`. */
   'server-back': (info: AckInfo) => void
   /** The transport connected (or reconnected). */
@@ -32,7 +29,7 @@ export type BeaterListeners = {
   /** A send or connect failed. The beater keeps going; this is for logging. */
   error: (error: HeartbeatError) => void
   /** The monitor announced a timeout the given `intervalMs` does not fit (once per announced timeout). */
-  misconfigured: (info: BeaterMisconfiguredInfo) => void
+  misconfigured: (info: MisconfiguredInfo) => void
 }
 
 export interface StopOptions {

@@ -23,6 +23,7 @@ import type { VerifyResult } from '../signing/frame-verifier.js'
 import type { TimerHandle } from '../time/clock.js'
 import type { FrameType } from '../wire/frame.js'
 import { intervalForTimeout } from '../wire/frame.js'
+import { checkInterval } from '../liveness/interval-check.js'
 import type { AckScheduleState } from './ack-schedule.js'
 import { afterHello, onAcked, planBeat } from './ack-schedule.js'
 import type { AckInfo, BeaterListeners, BeaterStats, StopFunction } from './beater-events.js'
@@ -32,7 +33,7 @@ import { nextClockOffset } from './clock-offset.js'
 import { createConnector } from './connector.js'
 import { createFrameSender } from './frame-sender.js'
 
-export type { AckInfo, BeaterListeners, BeaterMisconfiguredInfo, BeaterStats, StopFunction, StopOptions } from './beater-events.js'
+export type { AckInfo, BeaterListeners, BeaterStats, ServerLostInfo, StopFunction, StopOptions } from './beater-events.js'
 export type { BeaterOptions } from './beater-options.js'
 
 export interface Beater extends TypedEmitter<BeaterListeners> {
@@ -58,6 +59,20 @@ const FALLBACK_INTERVAL_MS = intervalForTimeout(15_000)
 /** Requested frames remembered for their acks (older ones are given up). */
 const OUTSTANDING_LIMIT = 16
 
+/**
+ * Creates a beater (the client role) for one peer id over one client
+ * transport. `start()` sends a `hello`, then beats at the monitor's pace (or
+ * `intervalMs`) until the function it returns is called; that function sends
+ * `bye` unless told not to.
+ *
+ * @example
+ * ```ts
+ * const beater = createBeater({ id: 'worker-17', secret, transport: createUdpClient({ host, port: 7946 }) })
+ * const stop = beater.start()
+ * process.on('SIGTERM', () => void stop())
+ * ```
+ * @throws HeartbeatError `HB_ERR_CONFIG` for an invalid option (see `BeaterOptions`).
+ */
 export function createBeater(options: BeaterOptions): Beater {
   const config = resolveBeaterOptions(options)
   const { id, transport, clock, keys, expectAcks, fixedIntervalMs } = config
@@ -215,13 +230,9 @@ export function createBeater(options: BeaterOptions): Beater {
         cancelBeat()
         scheduleBeat()
       }
-    } else if (2 * fixedIntervalMs >= timeoutMs) {
-      emitter.emit('misconfigured', {
-        code: 'interval-too-long',
-        intervalMs: fixedIntervalMs,
-        timeoutMs,
-        detail: `intervalMs ${fixedIntervalMs} is at or past half the monitor's timeout (${timeoutMs} ms): one lost beat can take this peer offline`,
-      })
+    } else {
+      const misfit = checkInterval(fixedIntervalMs, timeoutMs)
+      if (misfit !== undefined) emitter.emit('misconfigured', misfit)
     }
   }
 

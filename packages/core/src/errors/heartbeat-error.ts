@@ -31,6 +31,13 @@ export type HeartbeatErrorCode =
 // recognise each other's errors, where `instanceof` would fail.
 const marker = Symbol.for('@hb/core/HeartbeatError')
 
+/**
+ * The error hb throws and rejects with: a stable `code` (`HeartbeatErrorCode`),
+ * a message that names the option or operation (never a secret), and the
+ * underlying error as `cause` where there is one. Test with
+ * `HeartbeatError.isInstance(error)`, which also works across duplicate copies
+ * of `@hb/core`.
+ */
 export class HeartbeatError extends Error {
   readonly code: HeartbeatErrorCode
   readonly [marker] = true

@@ -10,6 +10,9 @@ import type { EmitterCore } from '../events/typed-emitter.js'
 import type { OfflineReason } from '../liveness/transition.js'
 import type { RejectReason } from '../errors/reject-reason.js'
 import type { Peer } from './peer.js'
+import type { MisconfiguredInfo } from '../liveness/interval-check.js'
+
+export type { MisconfiguredInfo } from '../liveness/interval-check.js'
 
 /** What a `rejected` event carries. Never contains key material or frame bytes. */
 export interface RejectedInfo {
@@ -18,17 +21,6 @@ export interface RejectedInfo {
   readonly remoteAddress: string
   /** The peer id the frame claimed. Unauthenticated for `malformed`, `unknown-key` and `bad-signature`. */
   readonly peerId?: string
-  readonly detail: string
-}
-
-/** What a `misconfigured` event carries: a setting the peer and the monitor must share, and do not. */
-export interface MisconfiguredInfo {
-  /** `interval-too-long`: the peer's announced interval is at or past half the monitor's timeout. */
-  readonly code: 'interval-too-long'
-  /** The interval the peer announced in its `hello`. */
-  readonly intervalMs: number
-  /** The monitor's timeout for the peer. */
-  readonly timeoutMs: number
   readonly detail: string
 }
 

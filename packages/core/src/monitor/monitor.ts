@@ -17,6 +17,7 @@ import type { RejectReason } from '../errors/reject-reason.js'
 import type { EventStreamOptions } from '../events/event-stream.js'
 import type { TypedEmitter } from '../events/typed-emitter.js'
 import { decideDeadline } from '../liveness/deadline.js'
+import { checkInterval } from '../liveness/interval-check.js'
 import { snapshotOf } from '../liveness/liveness-snapshots.js'
 import type { LivenessEvent } from '../liveness/transition.js'
 import { transition } from '../liveness/transition.js'
@@ -85,6 +86,19 @@ const { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT } = STATE_CODES
 // The verdict of every accepted frame: shared, so accepting allocates nothing for it.
 const ACCEPTED = Object.freeze({ accepted: true as const })
 
+/**
+ * Creates a monitor (the server role): it tracks every peer that beats to any
+ * of its transports and tells you who is `online` and who went `offline`.
+ * Call `start()` to start its transports and `close()` to release them.
+ *
+ * @example
+ * ```ts
+ * const monitor = createMonitor({ secret, transports: [createUdpServer({ port: 7946 })] })
+ * monitor.on('offline', (peer, reason) => console.log(peer.id, reason))
+ * await monitor.start()
+ * ```
+ * @throws HeartbeatError `HB_ERR_CONFIG` for an invalid option (see `MonitorOptions`).
+ */
 export function createMonitor(options: MonitorOptions): Monitor {
   const config = resolveMonitorOptions(options)
   const keys = createKeyResolver(options)
@@ -295,17 +309,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     else detector.reset(registry.detector, offset, now, intervalMs)
     registry.lastBeat[slot] = now
     step(slot, { type: 'beat' })
-    if (!adaptive && intervalMs !== undefined && 2 * intervalMs >= config.timeoutMs && closing === undefined && events.wanted('misconfigured')) {
-      events.publish({
-        type: 'misconfigured',
-        peer: peerOf(slot),
-        info: {
-          code: 'interval-too-long',
-          intervalMs,
-          timeoutMs: config.timeoutMs,
-          detail: `the peer beats every ${intervalMs} ms against a timeout of ${config.timeoutMs} ms: one lost beat can take it offline`,
-        },
-      })
+    if (!adaptive && intervalMs !== undefined && closing === undefined && events.wanted('misconfigured')) {
+      const misfit = checkInterval(intervalMs, config.timeoutMs)
+      if (misfit !== undefined) events.publish({ type: 'misconfigured', peer: peerOf(slot), info: misfit })
     }
   }
 

@@ -18,7 +18,7 @@ import type { PeerKeyFunction } from './key-resolver.js'
 
 export interface PerPeerKeysOptions {
   /** Most derived keys kept (about 100 bytes each). Default 100 000. */
-  max?: number
+  maxKeys?: number
 }
 
 /**
@@ -26,13 +26,13 @@ export interface PerPeerKeysOptions {
  * Pass it as `key` to `createMonitor`; give each beater its own derived key
  * (`deriveKey(master, id)`, or `hb derive-key --id`) as its `secret`.
  *
- * @throws HeartbeatError `HB_ERR_CONFIG` if `master` is empty or `max` is not a positive integer.
+ * @throws HeartbeatError `HB_ERR_CONFIG` if `master` is empty or `maxKeys` is not a positive integer.
  */
 export function perPeerKeys(master: KeyInput, options: PerPeerKeysOptions = {}): PeerKeyFunction {
   // A copy: later writes to the caller's array cannot change the master behind the cache.
   const masterBytes = snapshotKeyBytes(master, 'master key')
-  const max = options.max ?? 100_000
-  if (!Number.isInteger(max) || max < 1) throw configError(`max must be a positive integer, got ${String(max)}`)
+  const max = options.maxKeys ?? 100_000
+  if (!Number.isInteger(max) || max < 1) throw configError(`maxKeys must be a positive integer, got ${String(max)}`)
   const cache = new Map<string, Uint8Array>()
   return (peerId) => {
     let key = cache.get(peerId)

@@ -122,7 +122,7 @@ export function createMemoryTransportPair(options: MemoryTransportOptions = {}):
       id: nextLinkId++,
       remoteAddress,
       send(bytes) {
-        if (up && crosses(bytes)) socket.events.frame(bytes.slice())
+        if (up && crosses(bytes)) socket.events.onFrame(bytes.slice())
       },
       close: () => link.drop(),
       drop() {
@@ -130,12 +130,12 @@ export function createMemoryTransportPair(options: MemoryTransportOptions = {}):
         up = false
         lifecycle.removeLink(link)
         h.onLinkDown(link)
-        socket.events.broken(new HeartbeatError('HB_ERR_TRANSPORT', 'memory: the server closed the link'))
+        socket.events.onBroken(new HeartbeatError('HB_ERR_TRANSPORT', 'memory: the server closed the link'))
         release(socket)
       },
     }
     socket.link = link
-    socket.events.opened()
+    socket.events.onOpen()
     h.onLinkUp(link)
     // A server closing meanwhile takes no new link: it is dropped at once, as a real one would be.
     if (!lifecycle.addLink(link)) link.drop()
@@ -146,7 +146,7 @@ export function createMemoryTransportPair(options: MemoryTransportOptions = {}):
     if (socket.destroyed) return
     socket.destroyed = true
     socket.link?.drop()
-    socket.events.released()
+    socket.events.onRelease()
   }
 
   function createConnectionClient(remoteAddress: string): MemoryClientTransport {
@@ -158,7 +158,7 @@ export function createMemoryTransportPair(options: MemoryTransportOptions = {}):
         queueMicrotask(() => {
           if (socket.destroyed || accept(socket, remoteAddress)) return
           // A plain error, as a socket gives: the kit wraps it in HB_ERR_TRANSPORT with it as the cause.
-          events.broken(new Error(`memory: connection refused on port ${port}`))
+          events.onBroken(new Error(`memory: connection refused on port ${port}`))
           release(socket)
         })
         return socket

@@ -9,7 +9,7 @@ import type { ResolvedServerConfig } from '../config/server-config.js'
 /** Monitor options for `config`, serving `transports` on `clock`. */
 export function monitorOptionsFor(config: ResolvedServerConfig, transports: ServerTransport[], clock: Clock): MonitorOptions {
   const keys: MonitorOptions =
-    config.masterKey !== undefined ? { key: perPeerKeys(config.masterKey, { max: config.keyCacheSize }) } : { secret: config.secret! }
+    config.masterKey !== undefined ? { key: perPeerKeys(config.masterKey, { maxKeys: config.keyCacheSize }) } : { secret: config.secret! }
   const detector =
     config.detector === 'phi'
       ? phiAccrual({
