@@ -13,6 +13,7 @@ export { DEFAULT_MAX_FRAME_BYTES, intervalForTimeout, MAC_BYTES, PROTOCOL_VERSIO
 export { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from './wire/binary-codec.js'
 export { decodeJsonFrame, encodeJsonFrame } from './wire/json-codec.js'
 export { decodeFrame } from './wire/decode-frame.js'
+export { fromHex, toHex } from './wire/hex.js'
 
 // Signing and verification
 export { signFrame, signFrameWeb } from './signing/frame-signer.js'

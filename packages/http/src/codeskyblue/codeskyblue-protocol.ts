@@ -26,7 +26,7 @@ import { hmacSha256, verifyHmacSha256 } from '@hb/core/protocol'
 import { checkPositiveInteger, configError } from '@hb/core/adapter'
 import type { Clock, RejectReason } from '@hb/core'
 import { systemClock } from '@hb/core'
-import { fromHex, toHex } from './hex.js'
+import { fromHex, toHex } from '@hb/core/protocol'
 import { isServableIdentifier } from './legacy-identifier.js'
 
 /** Options of {@link createCodeskyblueProtocol}. */
