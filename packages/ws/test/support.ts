@@ -6,12 +6,12 @@
  */
 import { once } from 'node:events'
 import { connect } from 'node:net'
-import { createBeater, createMonitor } from '@hb/core'
-import type { Beater, BeaterOptions, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
-import type { FrameEncoding, Link } from '@hb/core/adapter'
+import { createMonitor } from '@hb/core'
+import type { BeaterOptions, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
+import type { FrameEncoding } from '@hb/core/adapter'
 import { signFrame } from '@hb/core/protocol'
 import type { FrameFields } from '@hb/core/protocol'
-import { createFakeClock, createWaiter, recordMonitorEvents } from '@hb/core/testing'
+import { createTestbed as createCoreTestbed, createWaiter, recordMonitorEvents, watchLinks } from '@hb/core/testing'
 import type { FakeClock } from '@hb/core/testing'
 import { WebSocket } from 'ws'
 import { createWsClient } from '../src/index.js'
@@ -36,115 +36,27 @@ export async function startRealTimeMonitor(transport: ServerTransport, options: 
   return { monitor, ...recorder }
 }
 
-/**
- * Passes a server transport through, recording the links the core sees come
- * up and go down, synchronously: a deadline that closes a link does so inside
- * `clock.advance()`, so a test can assert the exact millisecond.
- */
-export function watchLinks(transport: ServerTransport): { transport: ServerTransport; up: Link[]; down: Link[]; until: (condition: () => boolean, what: string) => Promise<void> } {
-  const up: Link[] = []
-  const down: Link[] = []
-  const waiter = createWaiter()
-  return {
-    up,
-    down,
-    until: waiter.until,
-    transport: {
-      name: transport.name,
-      kind: transport.kind,
-      address: () => transport.address(),
-      close: () => transport.close(),
-      start: (handler, options) =>
-        transport.start(
-          {
-            onFrame: (frame) => handler.onFrame(frame),
-            onLinkUp(link) {
-              up.push(link)
-              handler.onLinkUp(link)
-              waiter.notify()
-            },
-            onLinkDown(link) {
-              down.push(link)
-              handler.onLinkDown(link)
-              waiter.notify()
-            },
-            onRejected: (rejection) => handler.onRejected(rejection),
-          },
-          options,
-        ),
-    },
-  }
-}
+export { watchLinks }
 
 /**
- * One fake clock shared by monitors and beaters, and what a test does with it:
- * start a monitor, start beaters, move time while keeping the beaters acked.
- * `close()` stops everything it started.
+ * The core's testbed (one fake clock, real sockets) with WebSocket beaters:
+ * `beat(id, url, { encoding })` beats to the WebSocket server at `url`, and
+ * `startMonitor` also returns the server's `url`.
  */
 export function createTestbed() {
-  const clock: FakeClock = createFakeClock()
-  const beaters = new Set<Beater>()
-  const acks = createWaiter()
-  const stops: (() => Promise<unknown>)[] = []
-
-  /** A started monitor on `transport`, its events recorded as `online id`, `offline id reason`, `suspect id`, `rejected reason`. */
-  async function startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {
-    const monitor: Monitor = createMonitor({ secret: SECRET, clock, transports: [transport], ...options })
-    stops.push(() => monitor.close())
-    const recorder = recordMonitorEvents(monitor, ['online', 'offline', 'suspect', 'rejected'])
-    await monitor.start()
-    const address = transport.address()
-    if (address?.url === undefined) throw new Error('no url after start')
-    return { monitor, ...recorder, address, url: address.url }
-  }
-
-  /** A started beater over WebSocket to `url`, beating every INTERVAL_MS on the fake clock. */
-  function beat(id: string, url: string, options: Partial<BeaterOptions> & { encoding?: FrameEncoding } = {}) {
-    const { encoding, ...beaterOptions } = options
-    const beater = createBeater({
-      id,
-      secret: SECRET,
-      clock,
-      transport: createWsClient({ url, ...(encoding === undefined ? {} : { encoding }) }),
-      intervalMs: INTERVAL_MS,
-      jitter: 0,
-      // Every frame acked: the tests wait for the acks to know the monitor heard each beat.
-      ackEvery: 1,
-      random: () => 0.5,
-      ...beaterOptions,
-    })
-    for (const event of ['ack', 'connect', 'disconnect'] as const) beater.on(event, acks.notify)
-    beaters.add(beater)
-    const stop = beater.start()
-    const stopped = () => (beaters.delete(beater), stop({ bye: false }))
-    stops.push(stopped)
-    return { beater, stop: stopped }
-  }
-
-  /** Resolves once every running beater's frames were all acked (so the monitor heard them). */
-  function untilAcked(what: string): Promise<void> {
-    return acks.until(() => [...beaters].every((b) => b.stats().acked === b.stats().sent), what, WAIT_MS)
-  }
-
-  /**
-   * Moves the fake clock by `ms`, at most one beat interval at a time, and
-   * after each step waits for the beats it made to be acked: over real sockets
-   * a beat takes real time to arrive, which the fake clock does not wait for.
-   */
-  async function advance(ms: number): Promise<void> {
-    for (let left = ms; left > 0; left -= INTERVAL_MS) {
-      clock.advance(Math.min(left, INTERVAL_MS))
-      await untilAcked(`the acks of the beats at ${clock.now()} ms`)
-    }
-  }
-
+  const bed = createCoreTestbed({ secret: SECRET, intervalMs: INTERVAL_MS, waitMs: WAIT_MS, events: ['online', 'offline', 'suspect', 'rejected'] })
   return {
-    clock,
-    startMonitor,
-    beat,
-    advance,
-    untilAcked,
-    close: () => Promise.allSettled(stops.splice(0).reverse().map((fn) => fn())),
+    ...bed,
+    async startMonitor(transport: ServerTransport, options: Partial<MonitorOptions> = {}) {
+      const started = await bed.startMonitor(transport, options)
+      const { url } = started.address
+      if (url === undefined) throw new Error('a WebSocket server reports its url')
+      return { ...started, url }
+    },
+    beat(id: string, url: string, options: Partial<BeaterOptions> & { encoding?: FrameEncoding } = {}) {
+      const { encoding, ...beaterOptions } = options
+      return bed.beat(id, createWsClient({ url, ...(encoding === undefined ? {} : { encoding }) }), beaterOptions)
+    },
   }
 }
 

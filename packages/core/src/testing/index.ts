@@ -18,5 +18,7 @@ export type {
 export { settle } from './settle.js'
 export { createWaiter } from './waiter.js'
 export type { Waiter } from './waiter.js'
+export { createTestbed, watchLinks } from './testbed.js'
+export type { Testbed, TestbedOptions } from './testbed.js'
 export { recordMonitorEvents } from './monitor-recorder.js'
 export type { MonitorRecorder, RecordedEvent } from './monitor-recorder.js'
