@@ -15,7 +15,7 @@ import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describeMachine } from './lib/machine.mjs'
+import { describeMachine, formatCpuFlags } from './lib/machine.mjs'
 import { formatLine } from './lib/report.mjs'
 import { roundDeep } from './lib/stats.mjs'
 
@@ -126,7 +126,7 @@ async function main() {
   const names = options.only.length > 0 ? options.only : Object.keys(scenarios)
   const machine = describeMachine()
   const started = performance.now()
-  console.log(`hb benchmarks (${options.quick ? 'quick' : 'full'} mode) on ${machine.cpuModel}, ${machine.cores} cores, ` +
+  console.log(`hb benchmarks (${options.quick ? 'quick' : 'full'} mode) on ${machine.cpuModel} (${formatCpuFlags(machine.cpuFlags)}), ${machine.cores} cores, ` +
     `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`)
   const results = []
   for (const name of names) {

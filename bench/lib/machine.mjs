@@ -13,10 +13,28 @@ function readOr(path, fallback) {
   }
 }
 
+/** CPU flags that change what hashing costs: SHA extensions and the vector widths. */
+const FLAGS_THAT_MATTER = ['sha_ni', 'avx2', 'avx512f']
+
+/** Which of `FLAGS_THAT_MATTER` the CPU has (Linux: /proc/cpuinfo; elsewhere: unknown). */
+export function cpuFlags() {
+  const line = readOr('/proc/cpuinfo', '').split('\n').find((l) => /^(flags|Features)\s*:/.test(l))
+  if (line === undefined) return { known: false }
+  const present = new Set(line.slice(line.indexOf(':') + 1).trim().split(/\s+/))
+  return { known: true, ...Object.fromEntries(FLAGS_THAT_MATTER.map((flag) => [flag, present.has(flag)])) }
+}
+
+/** "sha_ni avx2 avx512f" (the ones present, "-flag" for the absent), for a report line. */
+export function formatCpuFlags(flags) {
+  if (!flags.known) return 'flags unknown'
+  return FLAGS_THAT_MATTER.map((flag) => (flags[flag] ? flag : `-${flag}`)).join(' ')
+}
+
 export function describeMachine() {
   const list = cpus()
   return {
     cpuModel: list[0]?.model ?? 'unknown',
+    cpuFlags: cpuFlags(),
     cores: list.length,
     memoryBytes: totalmem(),
     freeMemoryBytesAtStart: freemem(),

@@ -5,4 +5,4 @@
  */
 import { runStreamScenario } from '../lib/stream-scenario.mjs'
 
-export const run = (ctx) => runStreamScenario(ctx, 'tcp', { target: 0.8, baselineUnit: 'frames/s' })
+export const run = (ctx) => runStreamScenario(ctx, 'tcp', { targets: { hb: 0.8, hbEvery: 0.8, hbOneWay: 0.9 }, baselineUnit: 'frames/s' })

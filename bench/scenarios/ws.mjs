@@ -5,4 +5,4 @@
  */
 import { runStreamScenario } from '../lib/stream-scenario.mjs'
 
-export const run = (ctx) => runStreamScenario(ctx, 'ws', { target: 0.7, baselineUnit: 'messages/s' })
+export const run = (ctx) => runStreamScenario(ctx, 'ws', { targets: { hb: 0.7, hbEvery: 0.7, hbOneWay: 0.85 }, baselineUnit: 'messages/s' })
