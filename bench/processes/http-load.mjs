@@ -10,22 +10,27 @@
  * overtake each other on the C connections (P ≫ C). Once the pool is used up
  * it starts over: the baseline does not look at bodies, and a monitor would
  * answer 409, which shows in `non2xx` (the pool is sized so it does not happen).
+ * Each beat asks for an ack as a beater with the given `ackEvery` would
+ * (PROTOCOL.md §6.3): hb answers those 200 with a signed ack, the others 204.
  */
 import autocannon from 'autocannon'
-import { checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
+import { asksForAck, checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
 import { serveParent } from '../lib/serve.mjs'
 
 checkAgainstCore()
 const make = createFrameMaker('json')
 let frames = []
 
-function prepare({ count, peers, prefix, incarnation }) {
+function prepare({ count, peers, prefix, incarnation, ackEvery }) {
   const started = performance.now()
   frames = new Array(count)
   let timestampMs = Date.now()
   for (let k = 0; k < count; k++) {
     if ((k & 4095) === 0) timestampMs = Date.now()
-    frames[k] = Buffer.from(make({ type: 'beat', peerId: peerId(prefix, k % peers), keyId: '', incarnation, seq: Math.floor(k / peers), timestampMs }))
+    const index = k % peers
+    const seq = Math.floor(k / peers)
+    const ackRequested = asksForAck(index, seq, ackEvery)
+    frames[k] = Buffer.from(make({ type: 'beat', peerId: peerId(prefix, index), keyId: '', incarnation, seq, timestampMs, ackRequested }))
   }
   return { count, signMs: performance.now() - started }
 }
