@@ -28,7 +28,8 @@ const scenarios = {
   udp: { quick: 40, full: 300, about: 'highest zero-loss paced rate: monitor on @hb/udp vs a counting dgram server' },
   tcp: { quick: 30, full: 200, about: 'highest sustained paced rate, 1000 connections: @hb/tcp vs a counting net server' },
   ws: { quick: 30, full: 200, about: 'highest sustained paced rate, 1000 connections: @hb/ws vs a counting ws server' },
-  http: { quick: 30, full: 200, about: 'requests/s with autocannon: @hb/http vs node:http answering 204' },
+  http: { quick: 30, full: 200, about: 'requests/s with autocannon: @hb/http vs node:http answering 204 (count-only) or 200 with an ack-sized body (echo)' },
+  codeskyblue: { quick: 25, full: 150, about: 'CPU per beat: the codeskyblue/heartbeat endpoint vs a native hb HTTP beat' },
   detection: { quick: 35, full: 200, about: 'offline time minus deadline (p99, min) under load' },
   'ws-recipe': { quick: 45, full: 300, about: "the ws README's ping/isAlive sweep vs @hb/ws: detection and CPU" },
 }
