@@ -128,7 +128,9 @@ async function main() {
   const machine = describeMachine()
   const started = performance.now()
   console.log(`hb benchmarks (${options.quick ? 'quick' : 'full'} mode) on ${machine.cpuModel} (${formatCpuFlags(machine.cpuFlags)}), ${machine.cores} cores, ` +
-    `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`)
+    `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}; ` +
+    `HMAC ns/beat: core ${machine.hmac.nsPerMac.core.toFixed(0)}, node:crypto hash×2 ${machine.hmac.nsPerMac.nodeHashTwice.toFixed(0)}, ` +
+    `createHmac ${machine.hmac.nsPerMac.nodeCreateHmac.toFixed(0)}`)
   const results = []
   for (const name of names) {
     const outcome = await runScenario(name, options)
