@@ -25,7 +25,7 @@ export async function runStreamScenario(ctx, kind, { targets, baselineUnit }) {
     ? { connections: 200, durationMs: 400, startRate: 10_000, precision: 1.3, maxTrials: 6, confirm: 0 }
     : { connections: 1000, durationMs: 1_500, startRate: 10_000, precision: 1.08, maxTrials: 12, confirm: 1 }
   const graceMs = Math.max(100, 0.05 * config.durationMs)
-  const limitMs = ctx.quick ? 28_000 : 190_000
+  const limitMs = ctx.quick ? 38_000 : 350_000
   // ackEvery: how the generator's beats ask for acks (PROTOCOL.md §6.3); the baselines get the default pattern's frames.
   const side = async (mode, ackEvery) => {
     const receiver = ctx.own(await startChild('stream-receiver', {

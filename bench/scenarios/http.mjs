@@ -25,7 +25,7 @@ export async function run(ctx) {
   const config = ctx.quick
     ? { rounds: 1, durationMs: 1_500, connections: 50, peers: 5_000 }
     : { rounds: 5, durationMs: 4_000, connections: 50, peers: 20_000 }
-  const limitMs = ctx.quick ? 28_000 : 190_000
+  const limitMs = ctx.quick ? 33_000 : 250_000
   const servers = {
     baseline: ctx.own(await startChild('http-server', { args: ['raw'], limitMs })),
     echo: ctx.own(await startChild('http-server', { args: ['echo'], limitMs })),

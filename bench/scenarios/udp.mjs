@@ -35,7 +35,7 @@ export async function run(ctx) {
   const config = ctx.quick
     ? { durationMs: 300, peers: 5_000, startRate: 20_000, precision: 1.3, maxTrials: 6, confirm: 0 }
     : { durationMs: 1_500, peers: 20_000, startRate: 20_000, precision: 1.08, maxTrials: 12, confirm: 1 }
-  const limitMs = ctx.quick ? 38_000 : 290_000
+  const limitMs = ctx.quick ? 43_000 : 410_000
   const recvBufferSize = receiveBufferBytes()
   const start = (mode) =>
     startChild('udp-receiver', { args: [mode, recvBufferSize], limitMs, profile: ctx.profile && mode.startsWith('hb') ? `udp-${mode}` : undefined })
