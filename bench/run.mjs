@@ -15,7 +15,7 @@ import { fork } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describeMachine } from './lib/machine.mjs'
+import { describeMachine, formatCpuFlags } from './lib/machine.mjs'
 import { formatLine } from './lib/report.mjs'
 import { roundDeep } from './lib/stats.mjs'
 
@@ -25,10 +25,11 @@ const benchDir = dirname(fileURLToPath(import.meta.url))
 const scenarios = {
   wheel: { quick: 25, full: 150, about: 'timing wheel re-arm vs clearTimeout+setTimeout, 1M entries, random order' },
   memory: { quick: 40, full: 300, about: 'bytes per tracked peer, whole process: monitor vs Map + setTimeout per peer' },
-  udp: { quick: 40, full: 300, about: 'highest zero-loss paced rate: monitor on @hb/udp vs a counting dgram server' },
-  tcp: { quick: 30, full: 200, about: 'highest sustained paced rate, 1000 connections: @hb/tcp vs a counting net server' },
-  ws: { quick: 30, full: 200, about: 'highest sustained paced rate, 1000 connections: @hb/ws vs a counting ws server' },
-  http: { quick: 30, full: 200, about: 'requests/s with autocannon: @hb/http vs node:http answering 204' },
+  udp: { quick: 45, full: 420, about: 'highest zero-loss paced rate: monitor on @hb/udp vs a counting dgram server' },
+  tcp: { quick: 40, full: 360, about: 'highest sustained paced rate, 1000 connections: @hb/tcp vs a counting net server' },
+  ws: { quick: 40, full: 360, about: 'highest sustained paced rate, 1000 connections: @hb/ws vs a counting ws server' },
+  http: { quick: 35, full: 260, about: 'requests/s with autocannon: @hb/http vs node:http answering 204 (count-only) or 200 with an ack-sized body (echo)' },
+  codeskyblue: { quick: 25, full: 150, about: 'CPU per beat: the codeskyblue/heartbeat endpoint vs a native hb HTTP beat' },
   detection: { quick: 35, full: 200, about: 'offline time minus deadline (p99, min) under load' },
   'ws-recipe': { quick: 45, full: 300, about: "the ws README's ping/isAlive sweep vs @hb/ws: detection and CPU" },
 }
@@ -126,8 +127,10 @@ async function main() {
   const names = options.only.length > 0 ? options.only : Object.keys(scenarios)
   const machine = describeMachine()
   const started = performance.now()
-  console.log(`hb benchmarks (${options.quick ? 'quick' : 'full'} mode) on ${machine.cpuModel}, ${machine.cores} cores, ` +
-    `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}`)
+  console.log(`hb benchmarks (${options.quick ? 'quick' : 'full'} mode) on ${machine.cpuModel} (${formatCpuFlags(machine.cpuFlags)}), ${machine.cores} cores, ` +
+    `${(machine.memoryBytes / 2 ** 30).toFixed(1)} GiB, Node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}; ` +
+    `HMAC ns/beat: core ${machine.hmac.nsPerMac.core.toFixed(0)}, node:crypto hash×2 ${machine.hmac.nsPerMac.nodeHashTwice.toFixed(0)}, ` +
+    `createHmac ${machine.hmac.nsPerMac.nodeCreateHmac.toFixed(0)}`)
   const results = []
   for (const name of names) {
     const outcome = await runScenario(name, options)

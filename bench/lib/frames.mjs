@@ -23,10 +23,13 @@ export function peerId(prefix, index) {
   return prefix + '0'.repeat(16 - prefix.length - digits.length) + digits
 }
 
-// Canonical layout (PROTOCOL.md §2): incarnation u48 at 4, seq u32 at 10, timestamp u48 at 14.
-const INCARNATION_AT = 4
-const SEQ_AT = 10
-const TIMESTAMP_AT = 14
+// Canonical layout (PROTOCOL.md §2, version 2): flags at 4, incarnation u48 at 5, seq u32 at 11, timestamp u48 at 15.
+const FLAGS_AT = 4
+const INCARNATION_AT = 5
+const SEQ_AT = 11
+const TIMESTAMP_AT = 15
+/** Flag bit 0 (PROTOCOL.md §1): the sender asks for an ack. */
+const FLAG_ACK_REQUESTED = 0x01
 const TWO_POW_32 = 2 ** 32
 const BLOCK = 64
 
@@ -49,7 +52,18 @@ const digest = typeof oneShotHash === 'function'
   : (data) => createHash('sha256').update(data).digest()
 
 /**
- * A frame maker: `make({ type, peerId, incarnation, seq, timestampMs, intervalMs? })`
+ * Whether the `beatIndex`-th beat of peer number `peerIndex` asks for an ack
+ * when beaters ask every `ackEvery` beats (PROTOCOL.md §6.3): each peer asks on
+ * every `ackEvery`-th beat, and the peers are staggered so that exactly one
+ * beat in `ackEvery` asks across any run of consecutive round-robin beats,
+ * however few beats each peer sends in a trial. `ackEvery` 0: never.
+ */
+export function asksForAck(peerIndex, beatIndex, ackEvery) {
+  return ackEvery > 0 && (peerIndex + beatIndex) % ackEvery === 0
+}
+
+/**
+ * A frame maker: `make({ type, peerId, incarnation, seq, timestampMs, intervalMs?, ackRequested? })`
  * returns a signed frame (`Uint8Array`, binary) or its JSON text as bytes (`json`).
  * Only `hello` and `beat` (without `rttMs`) are supported: that is all a load generator sends.
  * `cachePeers: false` keeps no per-peer template (for a process whose memory is measured).
@@ -69,12 +83,13 @@ export function createFrameMaker(encoding = 'binary', { cachePeers = true } = {}
     const byPeer = templates[fields.type]
     let template = byPeer.get(fields.peerId)
     if (template === undefined) {
-      const canonical = encodeCanonical({ ...fields, incarnation: 0, seq: 0, timestampMs: 0 })
+      const canonical = encodeCanonical({ ...fields, incarnation: 0, seq: 0, timestampMs: 0, ackRequested: false })
       template = Buffer.alloc(BLOCK + canonical.length)
       innerPad.copy(template)
       template.set(canonical, BLOCK)
       if (cachePeers) byPeer.set(fields.peerId, template)
     }
+    template[BLOCK + FLAGS_AT] = fields.ackRequested === true ? FLAG_ACK_REQUESTED : 0
     writeU48(template, BLOCK + INCARNATION_AT, fields.incarnation)
     writeU32(template, BLOCK + SEQ_AT, fields.seq)
     writeU48(template, BLOCK + TIMESTAMP_AT, fields.timestampMs)
@@ -94,9 +109,10 @@ export function checkAgainstCore() {
   for (const encoding of ['binary', 'json']) {
     const make = createFrameMaker(encoding)
     const samples = [
-      { type: 'hello', peerId: peerId('c', 1), keyId: '', incarnation: 7, seq: 0, timestampMs: Date.now(), intervalMs: 5000 },
-      { type: 'beat', peerId: peerId('c', 1), keyId: '', incarnation: 2 ** 40 + 3, seq: 2 ** 32 - 2, timestampMs: Date.now() },
-      { type: 'beat', peerId: peerId('c', 2), keyId: '', incarnation: 1, seq: 12345, timestampMs: 2 ** 47 },
+      { type: 'hello', peerId: peerId('c', 1), keyId: '', incarnation: 7, seq: 0, timestampMs: Date.now(), intervalMs: 5000, ackRequested: true },
+      { type: 'beat', peerId: peerId('c', 1), keyId: '', incarnation: 2 ** 40 + 3, seq: 2 ** 32 - 2, timestampMs: Date.now(), ackRequested: true },
+      { type: 'beat', peerId: peerId('c', 1), keyId: '', incarnation: 2 ** 40 + 3, seq: 2 ** 32 - 1, timestampMs: Date.now() },
+      { type: 'beat', peerId: peerId('c', 2), keyId: '', incarnation: 1, seq: 12345, timestampMs: 2 ** 47, ackRequested: false },
     ]
     for (const fields of samples) {
       const fast = Buffer.from(make(fields))
@@ -109,4 +125,16 @@ export function checkAgainstCore() {
   const reference = createHmac('sha256', secretBytes).update(canonical).digest()
   const frame = createFrameMaker('binary')({ type: 'beat', peerId: 'x', keyId: '', incarnation: 1, seq: 1, timestampMs: 1 })
   if (!reference.equals(Buffer.from(frame.subarray(frame.length - 32)))) throw new Error('frame maker HMAC is wrong')
+}
+
+/**
+ * What the echo baselines answer with: a signed ack to a beat of a 16-character
+ * peer, made once, so that each reply is exactly the size of the ack hb
+ * writes (binary: 75 bytes; JSON: its text) and costs no cryptography per
+ * message.
+ */
+export function ackSizedReply(encoding = 'binary') {
+  const now = Date.now()
+  const fields = { type: 'ack', peerId: peerId('e', 1), keyId: '', incarnation: now, seq: 123_456, timestampMs: now, timeoutMs: 300_000 }
+  return Buffer.from(signFrame(fields, secretBytes, encoding))
 }

@@ -10,7 +10,7 @@
  *
  * hb: a monitor on `@hb/tcp` (default tick: timeoutMs / 20, 10…100 ms; acks on,
  * or off for `hb-one-way`); the time is taken in its `offline` listener, and
- * the last beat is `peer.lastSeen`.
+ * the last beat is the peer's last-seen monotonic time (`lastSeenMs` below).
  * naive: the Map + `setTimeout`-per-peer tracker on a plain `node:net` server
  * that splits the stream on its 4-byte length prefixes (as the tcp scenario's
  * baseline does), verifying each frame with `@hb/core`'s `verifyFrame` so
@@ -30,11 +30,22 @@ const [mode, timeoutArg] = process.argv.slice(2)
 const timeoutMs = Number(timeoutArg)
 let errors = []
 
+/**
+ * The monitor's monotonic time of a peer's last accepted beat: the one place
+ * that reads it (core renamed `Peer.lastSeen` to `lastSeenMonotonicMs`). A
+ * peer without it is a bench bug, not a zero error: throw.
+ */
+function lastSeenMs(peer) {
+  const value = peer.lastSeenMonotonicMs ?? peer.lastSeen
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error('peer has no last-seen monotonic time')
+  return value
+}
+
 async function startHb() {
   const transport = createTcpServer({ host: '127.0.0.1', port: 0 })
   const monitor = createMonitor({ secret: SECRET, timeoutMs, transports: [transport], acks: mode !== 'hb-one-way' })
   monitor.on('offline', (peer, reason) => {
-    if (reason === 'timeout' && peer.id.startsWith('v')) errors.push(performance.now() - (peer.lastSeen + timeoutMs))
+    if (reason === 'timeout' && peer.id.startsWith('v')) errors.push(performance.now() - (lastSeenMs(peer) + timeoutMs))
   })
   await monitor.start()
   return {

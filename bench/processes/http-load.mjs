@@ -10,27 +10,59 @@
  * overtake each other on the C connections (P ≫ C). Once the pool is used up
  * it starts over: the baseline does not look at bodies, and a monitor would
  * answer 409, which shows in `non2xx` (the pool is sized so it does not happen).
+ * Each beat asks for an ack as a beater with the given `ackEvery` would
+ * (PROTOCOL.md §6.3): hb answers those 200 with a signed ack, the others 204.
  */
+import { createHmac } from 'node:crypto'
 import autocannon from 'autocannon'
-import { checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
+import { SECRET, asksForAck, checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
 import { serveParent } from '../lib/serve.mjs'
 
 checkAgainstCore()
 const make = createFrameMaker('json')
 let frames = []
 
-function prepare({ count, peers, prefix, incarnation }) {
+/**
+ * Legacy beats of github.com/codeskyblue/heartbeat's Go client (a form of
+ * `identifier`, `timestamp`, `messageMAC`), for the codeskyblue endpoint: each
+ * peer beats with the server seconds of now, which the endpoint accepts again
+ * and again while its session is live (the Go client repeats the seconds of
+ * the last answer the same way).
+ */
+function prepareLegacy({ count, peers, prefix }) {
+  const started = performance.now()
+  frames = new Array(count)
+  const seconds = String(Math.floor(Date.now() / 1000))
+  const byPeer = new Map()
+  for (let k = 0; k < count; k++) {
+    const identifier = peerId(prefix, k % peers)
+    let body = byPeer.get(identifier)
+    if (body === undefined) {
+      const mac = createHmac('sha256', SECRET).update(`${seconds}:${identifier}`).digest('hex')
+      body = Buffer.from(`identifier=${identifier}&timestamp=${seconds}&messageMAC=${mac}`)
+      byPeer.set(identifier, body)
+    }
+    frames[k] = body
+  }
+  return { count, signMs: performance.now() - started }
+}
+
+function prepare({ count, peers, prefix, incarnation, ackEvery, legacy = false }) {
+  if (legacy) return prepareLegacy({ count, peers, prefix })
   const started = performance.now()
   frames = new Array(count)
   let timestampMs = Date.now()
   for (let k = 0; k < count; k++) {
     if ((k & 4095) === 0) timestampMs = Date.now()
-    frames[k] = Buffer.from(make({ type: 'beat', peerId: peerId(prefix, k % peers), keyId: '', incarnation, seq: Math.floor(k / peers), timestampMs }))
+    const index = k % peers
+    const seq = Math.floor(k / peers)
+    const ackRequested = asksForAck(index, seq, ackEvery)
+    frames[k] = Buffer.from(make({ type: 'beat', peerId: peerId(prefix, index), keyId: '', incarnation, seq, timestampMs, ackRequested }))
   }
   return { count, signMs: performance.now() - started }
 }
 
-async function run({ url, connections, durationMs }) {
+async function run({ url, connections, durationMs, contentType = 'application/json' }) {
   let next = 0
   const pool = frames
   const cpuBefore = process.cpuUsage()
@@ -40,7 +72,7 @@ async function run({ url, connections, durationMs }) {
     connections,
     duration: durationMs / 1000,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': contentType },
     requests: [
       {
         method: 'POST',

@@ -8,11 +8,12 @@
  * socket after a hand-made handshake, so the generator spends nothing on a
  * WebSocket client); `send` writes them paced, one beat per write (as a
  * beater does), round-robin over the connections, and reports the rate at
- * which it issued them. Whatever comes back (acks) is read and discarded.
+ * which it issued them. Each beat asks for an ack as a beater with the given
+ * `ackEvery` would (PROTOCOL.md §6.3); every `hello` asks, as a beater's does. Whatever comes back (acks) is read and discarded.
  */
 import { randomBytes } from 'node:crypto'
 import { connect } from 'node:net'
-import { checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
+import { asksForAck, checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
 import { serveParent, sleep, wallNow } from '../lib/serve.mjs'
 
 const kind = process.argv[2]
@@ -76,14 +77,15 @@ async function connectAll({ port, count, peerPrefix }) {
     for (const socket of sockets) {
       socket.on('error', () => undefined)
       const id = peerId(prefix, connections.length)
-      connections.push({ socket, seq: 1 })
-      socket.write(frameForWire(make({ type: 'hello', peerId: id, keyId: '', incarnation, seq: 0, timestampMs: Date.now(), intervalMs: 1000 })))
+      connections.push({ socket, seq: 1, beats: 0 })
+      socket.write(frameForWire(make({ type: 'hello', peerId: id, keyId: '', incarnation, seq: 0, timestampMs: Date.now(), intervalMs: 1000, ackRequested: true })))
     }
   }
   return { connections: connections.length, connectMs: performance.now() - started }
 }
 
-function prepare({ count }) {
+/** `ackEvery`: the beaters' ack pattern: 3 by default, 1 for every beat. */
+function prepare({ count, ackEvery }) {
   const started = performance.now()
   frames = new Array(count)
   let timestampMs = Date.now()
@@ -91,7 +93,8 @@ function prepare({ count }) {
     if ((k & 4095) === 0) timestampMs = Date.now()
     const index = k % connections.length
     const connection = connections[index]
-    const frame = make({ type: 'beat', peerId: peerId(prefix, index), keyId: '', incarnation, seq: connection.seq++, timestampMs })
+    const ackRequested = asksForAck(index, connection.beats++, ackEvery)
+    const frame = make({ type: 'beat', peerId: peerId(prefix, index), keyId: '', incarnation, seq: connection.seq++, timestampMs, ackRequested })
     frames[k] = frameForWire(frame)
   }
   return { count, signMs: performance.now() - started }

@@ -1,16 +1,21 @@
 /**
  * The receiving side of the udp scenario, alone in its process:
- * `udp-receiver.mjs hb|raw <recvBufferSize>`, on 127.0.0.1, port from `info.port`.
+ * `udp-receiver.mjs hb|hb-every|hb-one-way|raw|echo <recvBufferSize>`, on 127.0.0.1, port from `info.port`.
  *
  * hb: a monitor on `@hb/udp`; a beat counts once it was verified, checked
  * against the replay window, recorded and acked (`stats().accepted`).
- * raw: the baseline, a `node:dgram` socket that only counts datagrams.
+ * (hb-every is the same monitor, loaded with beats that all ask for an ack;
+ * hb-one-way runs with `acks: false`.)
+ * raw: the count-only baseline, a `node:dgram` socket that only counts datagrams.
+ * echo: the acking baseline, a `node:dgram` socket that counts every datagram
+ * and answers it with a reply the size of hb's ack (no crypto): the simplest
+ * honest server that acknowledges every beat.
  * Both sockets get the same SO_RCVBUF, so the kernel buffers the same for both.
  */
 import { createSocket } from 'node:dgram'
 import { createMonitor } from '@hb/core'
 import { createUdpServer } from '@hb/udp'
-import { SECRET } from '../lib/frames.mjs'
+import { SECRET, ackSizedReply } from '../lib/frames.mjs'
 import { serveParent, waitForCount } from '../lib/serve.mjs'
 
 const [mode, bufferArg] = process.argv.slice(2)
@@ -33,12 +38,19 @@ async function startHb() {
   }
 }
 
-async function startRaw() {
+async function startRaw({ echo }) {
   const socket = createSocket('udp4')
   let count = 0
-  socket.on('message', () => {
-    count++
-  })
+  const reply = ackSizedReply('binary')
+  socket.on('error', () => undefined)
+  socket.on('message', echo
+    ? (_message, from) => {
+        count++
+        socket.send(reply, from.port, from.address)
+      }
+    : () => {
+        count++
+      })
   await new Promise((resolve) => socket.bind(0, '127.0.0.1', resolve))
   socket.setRecvBufferSize(recvBufferSize)
   return {
@@ -49,7 +61,7 @@ async function startRaw() {
   }
 }
 
-const server = mode.startsWith('hb') ? await startHb() : await startRaw()
+const server = mode.startsWith('hb') ? await startHb() : await startRaw({ echo: mode === 'echo' })
 serveParent(
   {
     count: () => server.count(),

@@ -1,8 +1,8 @@
 /**
  * The udp load generator, alone in its process. `prepare` signs every frame of
  * a trial in advance (distinct peers, increasing seqs, fresh timestamps);
- * `send` then
- * sends them at a paced rate (what is due each millisecond) and reports the
+ * each beat asks for an ack as a beater with the given `ackEvery` would.
+ * `send` then sends them at a paced rate (what is due each millisecond) and reports the
  * rate it really achieved. It stops by itself after the trial.
  *
  * Its socket's receive buffer is kept tiny: the monitor's acks are not read
@@ -10,7 +10,7 @@
  * as a trial against the counting baseline.
  */
 import { createSocket } from 'node:dgram'
-import { checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
+import { asksForAck, checkAgainstCore, createFrameMaker, peerId } from '../lib/frames.mjs'
 import { serveParent, sleep } from '../lib/serve.mjs'
 
 checkAgainstCore()
@@ -30,13 +30,16 @@ async function socketFor(port) {
   return socket
 }
 
-function prepare({ count, peers, prefix, incarnation }) {
+/** `ackEvery`: the beaters' ack pattern (PROTOCOL.md §6.3): 3 by default, 1 for every beat. */
+function prepare({ count, peers, prefix, incarnation, ackEvery }) {
   const started = performance.now()
   frames = new Array(count)
   let timestampMs = Date.now()
   for (let k = 0; k < count; k++) {
     if ((k & 4095) === 0) timestampMs = Date.now()
-    frames[k] = make({ type: 'beat', peerId: peerId(prefix, k % peers), keyId: '', incarnation, seq: Math.floor(k / peers), timestampMs })
+    const index = k % peers
+    const seq = Math.floor(k / peers)
+    frames[k] = make({ type: 'beat', peerId: peerId(prefix, index), keyId: '', incarnation, seq, timestampMs, ackRequested: asksForAck(index, seq, ackEvery) })
   }
   return { count, signMs: performance.now() - started }
 }

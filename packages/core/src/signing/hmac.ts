@@ -7,11 +7,19 @@
  * padded key blocks are the same for every frame under one key, so their
  * compressed SHA-256 states are prepared once per key (a WeakMap keyed by the
  * key array) and a frame costs only the compressions of its own bytes, in
- * plain JavaScript (`sha256.ts`): measured about twice the rate of two native
- * `crypto.hash` calls per HMAC, and many times `createHmac` per frame.
+ * plain JavaScript (`sha256.ts`). Which is faster depends on the CPU: on an
+ * AMD EPYC with SHA-NI (2026-11-29) the JavaScript HMAC of a beat took
+ * ~670 ns against ~1000 ns for two one-shot native `crypto.hash` calls over
+ * precomputed pads (and ~1340 ns for `createHmac`), because each native call
+ * costs more in argument checks and Buffer allocation than SHA-NI saves on
+ * three compressions. A CPU with a faster native path may rank them the other
+ * way, so each process measures both once, at its first MAC (bounded: a few
+ * thousand MACs, under ~15 ms), and keeps the JavaScript one unless the native
+ * one is clearly faster (see {@link chooseHmacBackend}). Both give the same bytes.
  */
 import { absorbFinal, absorbFinalDigest, compressBlock, finishSha256, SHA256_INITIAL_STATE, writeDigest } from './sha256.js'
 import { nodeCrypto } from './node-crypto.js'
+import { systemClock } from '../time/clock.js'
 
 /** Length of an HMAC-SHA256 output, and of every frame's `mac`, in bytes. */
 export const hmacSha256Bytes = 32
@@ -25,6 +33,21 @@ interface PreparedKey {
   readonly inner: Int32Array
   /** SHA-256 state after absorbing K ⊕ opad. */
   readonly outer: Int32Array
+  /** K ⊕ ipad (the native path hashes it in front of the message). */
+  readonly innerPad: Uint8Array
+  /** K ⊕ opad, then 32 bytes of room for the inner digest (the native path's second hash input). */
+  readonly outerInput: Uint8Array
+}
+
+/** Where MACs are computed: `sha256.ts` (`'js'`) or two one-shot node:crypto hashes (`'node'`). */
+export type HmacBackend = 'js' | 'node'
+
+/** What {@link chooseHmacBackend} measured: best time per MAC of each path, ns, and the pick. */
+export interface HmacCalibration {
+  readonly backend: HmacBackend
+  readonly jsNs: number
+  /** NaN where node:crypto has no one-shot `hash` (a browser, an older Node): then `'js'`. */
+  readonly nodeNs: number
 }
 
 const prepared = new WeakMap<Uint8Array, PreparedKey>()
@@ -62,19 +85,115 @@ function prepare(key: Uint8Array): PreparedKey {
   compressBlock(inner, pad, 0)
   for (let i = 0; i < BLOCK; i++) pad[i] = block[i]! ^ 0x5c
   compressBlock(outer, pad, 0)
-  entry = { bytes: key.slice(), inner, outer }
+  const innerPad = new Uint8Array(BLOCK)
+  const outerInput = new Uint8Array(BLOCK + hmacSha256Bytes)
+  for (let i = 0; i < BLOCK; i++) {
+    innerPad[i] = block[i]! ^ 0x36
+    outerInput[i] = block[i]! ^ 0x5c
+  }
+  entry = { bytes: key.slice(), inner, outer, innerPad, outerInput }
   prepared.set(key, entry)
   return entry
 }
 
-/** Leaves the HMAC of `data` (its first `length` bytes) under `key` in `state`, as eight big-endian words. */
-function digest(key: Uint8Array, data: Uint8Array, length: number = data.length): void {
-  const { inner, outer } = prepare(key)
-  state.set(inner)
+const oneShotHash = typeof nodeCrypto?.hash === 'function' ? nodeCrypto.hash : undefined
+let nativeInput = new Uint8Array(2 * BLOCK)
+
+/** The native path: SHA-256(K ⊕ opad ‖ SHA-256(K ⊕ ipad ‖ m)) with two one-shot hashes, left in `state`. */
+function digestNative(entry: PreparedKey, data: Uint8Array, length: number, hash: NonNullable<typeof oneShotHash>): void {
+  if (nativeInput.length < BLOCK + length) nativeInput = new Uint8Array(2 * (BLOCK + length))
+  nativeInput.set(entry.innerPad, 0)
+  nativeInput.set(length === data.length ? data : data.subarray(0, length), BLOCK)
+  const { outerInput } = entry
+  outerInput.set(hash('sha256', nativeInput.subarray(0, BLOCK + length), 'buffer') as Buffer, BLOCK)
+  const mac = hash('sha256', outerInput, 'buffer') as Buffer
+  for (let i = 0; i < 8; i++) {
+    const j = 4 * i
+    state[i] = (mac[j]! << 24) | (mac[j + 1]! << 16) | (mac[j + 2]! << 8) | mac[j + 3]!
+  }
+}
+
+/** The JavaScript path: the prepared midstates, then the message's own compressions. */
+function digestJs(entry: PreparedKey, data: Uint8Array, length: number): void {
+  state.set(entry.inner)
   absorbFinal(state, BLOCK, data, length)
   innerDigest.set(state)
-  state.set(outer)
+  state.set(entry.outer)
   absorbFinalDigest(state, innerDigest)
+}
+
+/** `undefined` until the first MAC calibrates (or a caller sets it). */
+let backend: HmacBackend | undefined
+let calibration: HmacCalibration | undefined
+
+/** Leaves the HMAC of `data` (its first `length` bytes) under `key` in `state`, as eight big-endian words. */
+function digest(key: Uint8Array, data: Uint8Array, length: number = data.length): void {
+  const entry = prepare(key)
+  if ((backend ?? chooseHmacBackend().backend) === 'node' && oneShotHash !== undefined) digestNative(entry, data, length, oneShotHash)
+  else digestJs(entry, data, length)
+}
+
+/** A native MAC must be this much faster than the JavaScript one to be picked: noise never flips a near tie. */
+const NATIVE_MARGIN = 0.8
+const CALIBRATION_ROUNDS = 8
+const CALIBRATION_BATCH = 32
+/**
+ * MACs run on each path before measuring: the JavaScript path is interpreted
+ * until V8 optimizes it, and measured cold it would lose to native code it
+ * beats once warm (as it is for the rest of the process).
+ */
+const CALIBRATION_WARM_UP = 3000
+/** Calibration stops after this long whatever it measured (a slow or busy machine). */
+const CALIBRATION_BUDGET_MS = 15
+
+/**
+ * Measures both paths on this CPU and picks one for the rest of the process
+ * (run once, by the first MAC; later calls return the first result). Bounded:
+ * a warm-up of up to 3000 MACs, then at most 8 alternating rounds of 32 MACs
+ * per path over a beat-sized message, all cut short after ~15 ms. The figure per path is its best batch (the minimum
+ * filters out preemption on a shared machine). Deterministic fallback: the
+ * JavaScript path, unless node:crypto has a one-shot `hash` and it was at
+ * least 20% faster; the bytes are the same either way.
+ */
+export function chooseHmacBackend(): HmacCalibration {
+  if (calibration !== undefined) return calibration
+  let jsNs = Infinity
+  let nodeNs = NaN
+  const hash = oneShotHash
+  const key = new Uint8Array(32).fill(0x6b)
+  const message = new Uint8Array(43).fill(0x6d)
+  const entry = prepare(key)
+  // A CPU measurement, not a deadline: the system clock's monotonic milliseconds, never a fake clock.
+  const clockNow = (): number => systemClock.now()
+  const started = clockNow()
+  if (hash !== undefined) nodeNs = Infinity
+  for (let i = 0; i < CALIBRATION_WARM_UP && clockNow() - started < CALIBRATION_BUDGET_MS / 2; i++) {
+    digestJs(entry, message, message.length)
+    if (hash !== undefined && (i & 1) === 0) digestNative(entry, message, message.length, hash)
+  }
+  for (let round = 0; round < CALIBRATION_ROUNDS && clockNow() - started < CALIBRATION_BUDGET_MS; round++) {
+    let t = clockNow()
+    for (let i = 0; i < CALIBRATION_BATCH; i++) digestJs(entry, message, message.length)
+    jsNs = Math.min(jsNs, ((clockNow() - t) * 1e6) / CALIBRATION_BATCH)
+    if (hash === undefined) continue
+    t = clockNow()
+    for (let i = 0; i < CALIBRATION_BATCH; i++) digestNative(entry, message, message.length, hash)
+    nodeNs = Math.min(nodeNs, ((clockNow() - t) * 1e6) / CALIBRATION_BATCH)
+  }
+  const picked: HmacBackend = hash !== undefined && nodeNs < NATIVE_MARGIN * jsNs ? 'node' : 'js'
+  calibration = { backend: backend ?? picked, jsNs, nodeNs }
+  backend = calibration.backend
+  return calibration
+}
+
+/**
+ * Forces a path (tests compare both against the vectors), or `undefined` to
+ * calibrate again at the next MAC. `'node'` without a one-shot `hash` in
+ * node:crypto computes with JavaScript.
+ */
+export function setHmacBackend(next: HmacBackend | undefined): void {
+  backend = next
+  calibration = undefined
 }
 
 /**

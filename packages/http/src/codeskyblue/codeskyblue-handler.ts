@@ -142,5 +142,18 @@ function deliver(handler: AttachedHandler, result: CodeskyblueResponse, remoteAd
     const verdict = handler.onAuthenticatedBeat({ peerId: result.beat.peerId, remoteAddress, intervalMs })
     if (!verdict.accepted) return textAnswer(httpStatusFor(verdict.reason), `${verdict.reason}\n`)
   }
-  return textAnswer(result.status, result.body)
+  return cachedTextAnswer(result.status, result.body)
+}
+
+// Consecutive answers are mostly the same text (the server's seconds and their MAC change once
+// a second), so the last one is kept: an answer is immutable once built.
+let lastAnswer: HttpAnswer | undefined
+let lastAnswerText = ''
+
+/** `textAnswer(status, text)`, reusing the last answer when it is the same. */
+function cachedTextAnswer(status: number, text: string): HttpAnswer {
+  if (lastAnswer !== undefined && lastAnswer.status === status && lastAnswerText === text) return lastAnswer
+  lastAnswer = textAnswer(status, text)
+  lastAnswerText = text
+  return lastAnswer
 }

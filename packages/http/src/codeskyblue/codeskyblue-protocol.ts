@@ -130,6 +130,14 @@ export function isReplay(seconds: number, ageSeconds: number, windowSeconds: num
   return seconds === newestSeconds && (expired || ageSeconds >= windowSeconds)
 }
 
+/** True if `a` and `b` hold the same bytes (constant-time: they are keys), so a key changed in place is never answered for with its old MAC. */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let difference = 0
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!
+  return difference === 0
+}
+
 /**
  * Creates the legacy protocol for one endpoint.
  * @throws HeartbeatError `HB_ERR_CONFIG` on an option out of range.
@@ -154,10 +162,23 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
 
   const wallSeconds = (): number => Math.floor(clock.wallNow() / 1000)
 
+  // The answer changes once a second per key: remembered for the last key and second, so a
+  // busy endpoint signs it once a second instead of once a beat (same bytes either way).
+  let lastKey: Uint8Array | undefined
+  let lastKeyBytes = new Uint8Array(0)
+  let lastSeconds = -1
+  let lastAnswer = ''
+
   /** The server's answer to every accepted request: fresh seconds and their MAC over `"<seconds>:timestamp"`. */
   function serverTimestamp(key: Uint8Array): string {
-    const seconds = String(wallSeconds())
-    return `${seconds} ${toHex(hmacSha256(key, utf8.encode(`${seconds}:timestamp`)))}`
+    const now = wallSeconds()
+    if (now === lastSeconds && key === lastKey && sameBytes(key, lastKeyBytes)) return lastAnswer
+    const seconds = String(now)
+    lastAnswer = `${seconds} ${toHex(hmacSha256(key, utf8.encode(`${seconds}:timestamp`)))}`
+    lastKey = key
+    lastKeyBytes = key.slice()
+    lastSeconds = now
+    return lastAnswer
   }
 
   function accept(identifier: string, seconds: number, previous: Session | undefined, expired: boolean): CodeskyblueBeat {
