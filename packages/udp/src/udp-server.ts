@@ -55,10 +55,6 @@ export function createUdpServer(options: UdpServerOptions): UdpServerTransport {
   /** The bound socket, from a successful bind until `release()`. */
   let socket: Socket | undefined
 
-  const onReplySent = (error: Error | null): void => {
-    if (error !== null) reportError(error, 'udp: reply failed')
-  }
-
   // The sender of the datagram being handled: the core replies synchronously inside
   // onFrame (transport.ts), so one reply function serves every datagram, no closure each.
   let replyTo: RemoteInfo | undefined
@@ -67,7 +63,9 @@ export function createUdpServer(options: UdpServerOptions): UdpServerTransport {
     const current = socket
     if (to === undefined || current === undefined || lifecycle.state !== 'listening') return
     try {
-      current.send(bytes, to.port, to.address, onReplySent)
+      // No callback: dgram then tries the send synchronously, with no completion request
+      // and no callback per ack; a failed send is emitted as the socket's 'error', reported below.
+      current.send(bytes, to.port, to.address)
     } catch (error) {
       reportError(error, 'udp: reply failed')
     }
