@@ -1,0 +1,31 @@
+/**
+ * `pnpm reliability [--quick] [part…]`: runs the reliability suite's parts and
+ * prints their tables. The last line is `reliability: ok` or
+ * `reliability: FAILED (…)`, for CI to check.
+ */
+import { runStudy } from './study/run-study.js'
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2)
+  const quick = args.includes('--quick')
+  const parts = args.filter((arg) => !arg.startsWith('--'))
+  const failures: string[] = []
+  if (parts.length === 0 || parts.includes('study')) {
+    const outcome = runStudy({ quick, filter: valueOf(args, '--rows'), peerHours: numberOf(args, '--hours') })
+    failures.push(...outcome.failures)
+  }
+  console.log(failures.length === 0 ? 'reliability: ok' : `reliability: FAILED (${failures.join('; ')})`)
+  if (failures.length > 0) process.exitCode = 1
+}
+
+function numberOf(args: string[], name: string): number | undefined {
+  const value = valueOf(args, name)
+  return value === undefined ? undefined : Number(value)
+}
+
+function valueOf(args: string[], name: string): string | undefined {
+  const found = args.find((arg) => arg.startsWith(`${name}=`))
+  return found?.slice(name.length + 1)
+}
+
+await main()
