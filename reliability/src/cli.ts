@@ -3,6 +3,7 @@
  * prints their tables. The last line is `reliability: ok` or
  * `reliability: FAILED (…)`, for CI to check.
  */
+import { runFaultSuite } from './proxy/run-fault-suite.js'
 import { runStudy } from './study/run-study.js'
 
 async function main(): Promise<void> {
@@ -12,6 +13,10 @@ async function main(): Promise<void> {
   const failures: string[] = []
   if (parts.length === 0 || parts.includes('study')) {
     const outcome = runStudy({ quick, filter: valueOf(args, '--rows'), peerHours: numberOf(args, '--hours') })
+    failures.push(...outcome.failures)
+  }
+  if (parts.length === 0 || parts.includes('faults')) {
+    const outcome = await runFaultSuite({ quick })
     failures.push(...outcome.failures)
   }
   console.log(failures.length === 0 ? 'reliability: ok' : `reliability: FAILED (${failures.join('; ')})`)
