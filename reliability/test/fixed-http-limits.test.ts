@@ -5,6 +5,7 @@
  * other than the two encodings gets 415. Fails on hb before the fixes.
  */
 import { execFile } from 'node:child_process'
+import type { Socket } from 'node:net'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createHttpServer } from '@hb/http'
@@ -29,7 +30,7 @@ async function httpMonitor() {
 }
 
 /** Sends `text` one byte every `everyMs` until the socket closes or the text runs out. */
-function trickle(socket: import('node:net').Socket, text: string, everyMs: number): void {
+function trickle(socket: Socket, text: string, everyMs: number): void {
   let index = 0
   const timer = setInterval(() => {
     if (socket.destroyed || index >= text.length) return clearInterval(timer)

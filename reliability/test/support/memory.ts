@@ -8,8 +8,10 @@ export function rssMiB(): number {
   return process.memoryUsage().rss / 2 ** 20
 }
 
+/** JS heap plus ArrayBuffers (the monitor keeps its peers in typed arrays, outside heapUsed). */
 export function heapMiB(): number {
   const gc = (globalThis as { gc?: () => void }).gc
   gc?.()
-  return process.memoryUsage().heapUsed / 2 ** 20
+  const usage = process.memoryUsage()
+  return (usage.heapUsed + usage.arrayBuffers) / 2 ** 20
 }
