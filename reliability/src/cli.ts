@@ -4,6 +4,8 @@
  * `reliability: FAILED (…)`, for CI to check.
  */
 import { runFaultSuite } from './proxy/run-fault-suite.js'
+import { runHostileTests } from './hostile/run-hostile-tests.js'
+import { printSoak, runSoak } from './soak/run-soak.js'
 import { runStudy } from './study/run-study.js'
 
 async function main(): Promise<void> {
@@ -11,13 +13,24 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick')
   const parts = args.filter((arg) => !arg.startsWith('--'))
   const failures: string[] = []
-  if (parts.length === 0 || parts.includes('study')) {
-    const outcome = runStudy({ quick, filter: valueOf(args, '--rows'), peerHours: numberOf(args, '--hours') })
+  const wants = (part: string): boolean => parts.length === 0 || parts.includes(part)
+  if (wants('study')) {
+    const outcome = await runStudy({ quick, filter: valueOf(args, '--rows'), peerHours: numberOf(args, '--hours') })
     failures.push(...outcome.failures)
   }
-  if (parts.length === 0 || parts.includes('faults')) {
+  if (wants('faults')) {
     const outcome = await runFaultSuite({ quick })
     failures.push(...outcome.failures)
+  }
+  // The hostile tests (a child process) and the soak are mostly waiting on sockets: run them side by side.
+  const [hostile, soak] = await Promise.all([
+    wants('hostile') ? runHostileTests() : undefined,
+    wants('soak') ? runSoak({ quick }) : undefined,
+  ])
+  if (hostile !== undefined) failures.push(...hostile.failures)
+  if (soak !== undefined) {
+    printSoak(soak.result)
+    failures.push(...soak.failures)
   }
   console.log(failures.length === 0 ? 'reliability: ok' : `reliability: FAILED (${failures.join('; ')})`)
   if (failures.length > 0) process.exitCode = 1

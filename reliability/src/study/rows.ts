@@ -61,3 +61,12 @@ export const probeSweep = (): StudyConfig[] => {
 
 /** fixedTimeout at 1 s beats, for comparing with phi accrual at equal detection time. */
 export const fastFixedSweep = (): StudyConfig[] => [3000, 4000, 4500, 5000, 5500].map((t) => fixedRow(t, 1000))
+
+/** The rows CI runs (`--quick`): today's defaults, the recommended ones, and probing. */
+export const quickSweep = (): StudyConfig[] => [
+  fixedRow(15_000, 5000),
+  fixedRow(15_000, 15_000 / 6.5),
+  fixedRow(15_000, 15_000 / 4.5, { count: 2, spacingMs: 1000 }),
+  phiRow(1000, 8, 0),
+  phiRow(1000, 8, 3000),
+]

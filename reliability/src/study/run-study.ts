@@ -4,7 +4,9 @@
  */
 import type { StudyConfig } from './beat-engine.js'
 import { networkWithLoss } from './network-model.js'
-import { fastFixedSweep, phiSweep, probeSweep, ratioSweep, timeoutSweep } from './rows.js'
+import { fastFixedSweep, fixedRow, phiRow, phiSweep, probeSweep, quickSweep, ratioSweep, timeoutSweep } from './rows.js'
+import { runCrossCheck } from './cross-check.js'
+import type { NetworkModel } from './network-model.js'
 import type { RowResult } from './simulate-row.js'
 import { simulateRow } from './simulate-row.js'
 
@@ -14,15 +16,17 @@ export interface StudyOptions {
   readonly peerHours?: number | undefined
 }
 
-export function runStudy(options: StudyOptions): { failures: string[]; results: RowResult[] } {
+export async function runStudy(options: StudyOptions): Promise<{ failures: string[]; results: RowResult[] }> {
   const peerHours = options.peerHours ?? (options.quick ? 1e5 : 1e7)
-  const sweeps: [string, StudyConfig[]][] = [
-    ['T = 15 s, interval T/k', ratioSweep()],
-    ['interval 5 s, T varies', timeoutSweep()],
-    ['phi accrual, 1 s beats', phiSweep()],
-    ['fixed timeout, 1 s beats', fastFixedSweep()],
-    ['probe on suspect', probeSweep()],
-  ]
+  const sweeps: [string, StudyConfig[]][] = options.quick
+    ? [['defaults, today and recommended', quickSweep()]]
+    : [
+        ['T = 15 s, interval T/k', ratioSweep()],
+        ['interval 5 s, T varies', timeoutSweep()],
+        ['phi accrual, 1 s beats', phiSweep()],
+        ['fixed timeout, 1 s beats', fastFixedSweep()],
+        ['probe on suspect', probeSweep()],
+      ]
   const results: RowResult[] = []
   let seed = 1
   for (const [title, rows] of sweeps) {
@@ -43,7 +47,35 @@ export function runStudy(options: StudyOptions): { failures: string[]; results: 
       }
     }
   }
-  return { failures: [], results }
+  const failures = options.filter === undefined ? await crossCheck(options.quick) : []
+  return { failures, results }
+}
+
+/**
+ * The model against the code: the real monitor and beaters on a fake clock,
+ * pause-free (see cross-check.ts), against simulateRow on the same model.
+ * Agreement within 4 standard deviations of the two counts, else a failure.
+ */
+async function crossCheck(quick: boolean): Promise<string[]> {
+  const noPauses = (lossRate: number): NetworkModel => ({ ...networkWithLoss(lossRate), pauses: { perHour: 0, minimumMs: 20, alpha: 1.5, maxMs: 3000 } })
+  const cases = [
+    { config: fixedRow(15_000, 5000), lossRate: 0.05, peers: quick ? 100 : 500, hours: quick ? 3 : 4 },
+    { config: phiRow(1000, 8, 0), lossRate: 0.01, peers: quick ? 50 : 500, hours: quick ? 0.2 : 0.2 },
+  ]
+  const failures: string[] = []
+  console.log('\n### Model vs code (real createMonitor + createBeater, fake clock, lossy memory transport, no pauses)\n')
+  console.log('| config | loss | real: peer-hours / false offlines / rate | model: rate | within 4σ |')
+  console.log('| --- | --- | --- | --- | --- |')
+  let seed = 500
+  for (const { config, lossRate, peers, hours } of cases) {
+    const real = await runCrossCheck(config, noPauses(lossRate), { peers, hours, seed: seed++ })
+    const model = simulateRow(config, noPauses(lossRate), { peerHours: 1e5, maxFalseOfflines: 20_000, seed: seed++, detectionSamples: 100 })
+    const sd = Math.sqrt(Math.max(real.falseOfflines, 1) / real.peerHours ** 2 + Math.max(model.falseOfflines, 1) / model.peerHours ** 2)
+    const agrees = Math.abs(real.rate - model.rate) <= 4 * sd
+    if (!agrees) failures.push(`study: ${config.label} at ${lossRate * 100}%: real ${real.rate.toExponential(2)} vs model ${model.rate.toExponential(2)}`)
+    console.log(`| ${config.label} | ${lossRate * 100}% | ${real.peerHours} / ${real.falseOfflines} / ${sci(real.rate)} | ${sci(model.rate)} | ${agrees ? 'yes' : 'NO'} |`)
+  }
+  return failures
 }
 
 const sci = (value: number): string => (value === 0 ? '0' : value.toExponential(1))
