@@ -32,9 +32,9 @@ export interface HttpServerOptions {
   /**
    * The longest a client may take to send one request (headers and body), and
    * the longest a connection may stay silent, before its first request or
-   * between keep-alive requests: then it is closed. Default 10 000, the
-   * monitor's default `helloTimeoutMs`, the bound TCP and WS put on a link
-   * that has not authenticated. Keep it above the beat interval if you want
+   * between keep-alive requests: then it is closed. Default: the serving
+   * monitor's `helloTimeoutMs` (10 000 unless set), the bound TCP and WS put
+   * on a link that has not authenticated. Keep it above the beat interval if you want
    * beaters to reuse their connection.
    */
   requestTimeoutMs?: number
@@ -71,7 +71,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerTranspor
   const host = options.host === undefined ? undefined : checkHost(options.host)
   const port = checkPort(options.port, { allowZero: true })
   const path = checkPath(options.path)
-  const requestTimeoutMs = checkPositiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS)
+  const givenRequestTimeoutMs =
+    options.requestTimeoutMs === undefined ? undefined : checkPositiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS)
   const onError = options.onError
   if (onError !== undefined && typeof onError !== 'function') throw configError('onError must be a function')
 
@@ -88,6 +89,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerTranspor
 
   function listen(handler: ServerTransportHandler, startOptions: TransportStartOptions): Promise<TransportAddress> {
     const requestOptions = { path, maxBodyBytes: startOptions.maxFrameBytes }
+    const requestTimeoutMs = givenRequestTimeoutMs ?? Math.ceil(startOptions.helloTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
     const current = createServer(serverOptionsFor(requestTimeoutMs), (req, res) => handleNodeRequest(handler, req, res, requestOptions))
     boundServerTimeouts(current, requestTimeoutMs)
     current.on('connection', (socket: Socket) => {

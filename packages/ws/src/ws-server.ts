@@ -37,8 +37,9 @@ export interface WsStandaloneOptions {
   maxBufferedBytes?: number
   /**
    * How long a socket may take, from connecting, to send a complete upgrade
-   * request; an idle or slow one is closed then. Default 10 000, the monitor's
-   * default `helloTimeoutMs` (which bounds the time after the upgrade).
+   * request; an idle or slow one is closed then. Default: the serving
+   * monitor's `helloTimeoutMs` (10 000 unless set; it bounds the time after
+   * the upgrade), so no socket outlives the core's deadline.
    */
   upgradeTimeoutMs?: number
 }
@@ -72,7 +73,7 @@ export function createWsServer(options: WsServerOptions): ServerTransport {
   const port = standalone === undefined ? 0 : checkPort(standalone.port, { allowZero: true })
   // No host: every interface (a monitor exists to hear other machines; every accepted frame is signed).
   const host = standalone?.host === undefined ? undefined : checkHost(standalone.host)
-  const upgradeTimeoutMs = checkPositiveInteger('upgradeTimeoutMs', standalone?.upgradeTimeoutMs, 10_000)
+  const givenUpgradeTimeoutMs = standalone?.upgradeTimeoutMs === undefined ? undefined : checkPositiveInteger('upgradeTimeoutMs', standalone.upgradeTimeoutMs, 10_000)
   const maxBufferedBytes = checkPositiveInteger('maxBufferedBytes', options.maxBufferedBytes, 65_536)
 
   let own: HttpServer | undefined
@@ -100,7 +101,7 @@ export function createWsServer(options: WsServerOptions): ServerTransport {
         // Attached: address() follows the caller's server; this one is not used.
         return addressOf(attachedTo) ?? { host: '', port: 0, family: '' }
       }
-      const server = createUpgradeServer(upgradeTimeoutMs)
+      const server = createUpgradeServer(givenUpgradeTimeoutMs ?? Math.ceil(startOptions.helloTimeoutMs ?? 10_000))
       server.on('upgrade', onUpgrade)
       await listenOn(server, port, host)
       own = server
