@@ -32,9 +32,10 @@ const form = (identifier: string, timestamp: string): string =>
 
 describe('codeskyblue replay after the session expired', () => {
   it('the last request resent after offline is refused, carries the peer id, and the peer stays offline', async () => {
+    // The Go server's secret and timeout are the monitor's (the handler takes them from it).
     const harness = await startMonitor({ timeoutMs: 3000, tickMs: 10 })
     cleanup.add(() => harness.monitor.close())
-    const server = createServer(createCodeskyblueHandler(harness.monitor, { secret: SECRET, timeoutMs: 3000 }))
+    const server = createServer(createCodeskyblueHandler(harness.monitor))
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
     cleanup.add(() => new Promise<void>((resolve) => server.close(() => resolve())))
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/heartbeat`

@@ -1,7 +1,8 @@
 /**
  * FIXED BEHAVIOUR (issue 15, fix 8): a WebSocket ping flood ends the
- * connection AND is reported as a `rejected` event with a reason. Fails on
- * hb before the fix (the socket was terminated silently).
+ * connection AND is reported as a `rejected` event with the reason `flood`
+ * (PROTOCOL.md v2: not `malformed`; the pings are well-formed, there are just
+ * too many). Fails on hb before the fix (the socket was terminated silently).
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -31,7 +32,9 @@ describe('websocket ping flood', () => {
     }
     await harness.waiter.until(() => harness.rejected.some((info) => info.transport === 'ws'), 10_000, 'a ws rejection')
     const rejection = harness.rejected.find((info) => info.transport === 'ws')!
-    expect(rejection.reason.length).toBeGreaterThan(0)
+    expect(rejection.reason).toBe('flood')
+    expect(rejection.detail).toMatch(/ping flood/)
+    expect(harness.monitor.stats().transports.ws?.rejected.flood).toBe(1)
     expect(closedByServer || ws.readyState !== WebSocket.OPEN).toBe(true)
   })
 })

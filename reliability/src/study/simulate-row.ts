@@ -56,13 +56,19 @@ export interface RowResult {
   /** 95% upper bound on the rate (3 / peer-hours when none were seen). */
   readonly upper95: number
   readonly detection: DetectionStats
-  /** Packets per peer-second: beats and their acks, plus probes and answers (answers acked too). */
+  /**
+   * Packets per peer-second: beats, one ack per `ACK_EVERY` beats (protocol v2
+   * asks for one every 3rd beat; loss adds a few while an ack is overdue, not
+   * counted), plus probes and answers (answers acked too).
+   */
   readonly packetsPerSecond: number
   readonly probesPerHour: number
   readonly windows: number
   readonly elapsedMs: number
 }
 
+/** A beater asks for an ack every `ackEvery`-th beat; 3 by default (PROTOCOL.md §6.3). */
+const ACK_EVERY = 3
 const YOUNG_BEATS = 300
 const SNAPSHOT_BURN_IN = 3000
 const SNAPSHOTS = 1000
@@ -239,7 +245,7 @@ export function simulateRow(config: StudyConfig, model: NetworkModel, options: R
     rate: falseOfflines / peerHours,
     upper95: falseOfflines === 0 ? 3 / peerHours : (falseOfflines + 2 * Math.sqrt(falseOfflines)) / peerHours,
     detection,
-    packetsPerSecond: (2 * 1000) / config.intervalMs + (probes + 2 * answers) / seconds,
+    packetsPerSecond: ((1 + 1 / ACK_EVERY) * 1000) / config.intervalMs + (probes + 2 * answers) / seconds,
     probesPerHour: probes / peerHours,
     windows,
     elapsedMs: performance.now() - started,
