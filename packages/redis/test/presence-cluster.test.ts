@@ -27,7 +27,7 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
     try {
       await h.addPeer('alpha', 0)
       await h.step(100)
-      expect(h.events).toEqual([{ atMs: expect.any(Number), process: 0, type: 'online', id: 'alpha' }])
+      expect(h.events).toEqual([{ atMs: expect.any(Number), process: 0, type: "online", id: "alpha", lastBeatMs: 0 }])
       expect(await h.presences[1]?.size()).toBe(1)
       const record = await h.presences[1]?.get('alpha')
       expect(record).toMatchObject({ id: 'alpha', state: 'online', monitor: 'm0', monitors: ['m0'] })
@@ -53,7 +53,7 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
       const last = h.lastBeat.get('beta') as number
       await h.step(TIMEOUT_MS + 500)
       const offline = h.events.filter((e) => e.type === 'offline')
-      expect(offline).toEqual([{ atMs: expect.any(Number), process: 1, type: 'offline', id: 'beta', reason: 'timeout' }])
+      expect(offline).toEqual([{ atMs: expect.any(Number), process: 1, type: "offline", id: "beta", reason: "timeout", lastBeatMs: last }])
       expect(offline[0]?.atMs).toBeGreaterThanOrEqual(last + TIMEOUT_MS)
       // An owner timeout is decided within a tick or two of the deadline.
       expect(offline[0]?.atMs).toBeLessThanOrEqual(last + TIMEOUT_MS + 2 * Math.round(TIMEOUT_MS / 30))

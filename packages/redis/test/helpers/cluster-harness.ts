@@ -29,6 +29,8 @@ export interface ClusterEvent {
   readonly type: 'online' | 'offline'
   readonly id: string
   readonly reason?: string
+  /** The peer's last beat heard by any monitor, as of this event. */
+  readonly lastBeatMs: number
 }
 
 export interface HarnessOptions {
@@ -110,8 +112,11 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       clock,
       clusterNow: () => CLUSTER_BASE_MS + clock.now(),
     })
-    presence.on('online', (peer) => events.push({ atMs: clock.now(), process: i, type: 'online', id: peer.id }))
-    presence.on('offline', (peer, reason) => events.push({ atMs: clock.now(), process: i, type: 'offline', id: peer.id, reason }))
+    const lastBeatMs = (id: string): number => lastBeat.get(id) ?? -Infinity
+    presence.on('online', (peer) => events.push({ atMs: clock.now(), process: i, type: 'online', id: peer.id, lastBeatMs: lastBeatMs(peer.id) }))
+    presence.on('offline', (peer, reason) => {
+      events.push({ atMs: clock.now(), process: i, type: 'offline', id: peer.id, reason, lastBeatMs: lastBeatMs(peer.id) })
+    })
     presences.push(presence)
   }
   await Promise.all(presences.map((p) => p.start()))
