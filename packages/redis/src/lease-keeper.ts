@@ -22,10 +22,10 @@ const REAP_BUCKETS_PER_CALL = 128
 const REAP_CONCURRENCY = 4
 
 export interface LeaseKeeperHooks {
-  /** Redis lost its data (the epoch changed). */
-  onReset(): void
-  /** The lease expired before it was renewed (partition, long stall): a new one must be taken. */
-  onLost(): void
+  /** Redis lost its data (the epoch changed): `epoch` is the one the call was sent with. */
+  onReset(epoch: string): void
+  /** The lease of `owner` expired before it was renewed (partition, long stall): a new one must be taken. */
+  onLost(owner: string): void
   /** A reap turned peers offline in this process. */
   onReaped(ids: { id: string; deadlineMs: number }[], monitor: string): void
   onError(error: Error): void
@@ -74,11 +74,12 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
   async function renew(): Promise<void> {
     if (renewing !== undefined || stopped) return
     renewing = (async () => {
+      const { epoch, owner } = context
       try {
         const reply = await leaseCall('renew')
         if (stopped) return
-        if (reply[0] === 'reset') return hooks.onReset()
-        if (reply[0] === 'lost') return hooks.onLost()
+        if (reply[0] === 'reset') return hooks.onReset(epoch)
+        if (reply[0] === 'lost') return hooks.onLost(owner)
         const localNow = clock.now()
         const redisNow = Number(reply[1])
         const next = observeOwners(reply[3] as string[], redisNow, localNow)
@@ -174,10 +175,11 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
   }
 
   async function reapSlice(owner: string, slice: number[]) {
+    const { epoch } = context
     const reply = await context.call('reap', reap, slice.map((b) => context.keys.bucket(b)), [owner, String(slackMs)])
     if (reply[0] === 'reset') {
       dead.delete(owner)
-      hooks.onReset()
+      hooks.onReset(epoch)
       return 'reset' as const
     }
     if (reply[0] === 'alive') {

@@ -59,8 +59,8 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   }
   const replayStore = createClusterReplayStore(context, bucket, onError)
   const keeper = createLeaseKeeper(context, {
-    onReset: () => recover('reset'),
-    onLost: () => recover('lost'),
+    onReset: (epoch) => recover('reset', epoch, context.owner),
+    onLost: (owner) => recover('lost', context.epoch, owner),
     onReaped(reaped, name) {
       for (const { id, deadlineMs } of reaped) emitter.emit('offline', { id, monitor: name, lastSeenMs: deadlineMs - timeoutMs }, 'timeout')
     },
@@ -129,11 +129,12 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       sent.push({ entry, deadline: lastSeenMs + timeoutMs, ageMs })
     }
     if (sent.length === 0) return true
+    const { epoch, owner } = context
     try {
       const reply = await context.call('upsert', upsert, bucketKeys, args)
       if (reply[0] !== 'ok') {
         requeue(sent.map((s) => s.entry))
-        recover(reply[0] === 'reset' ? 'reset' : 'lost')
+        recover(reply[0] === 'reset' ? 'reset' : 'lost', epoch, owner)
         return true
       }
       writes += sent.length
@@ -167,11 +168,12 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       const reading = readPeer(monitor, entry.id)
       ages.push(reading === undefined ? timeoutMs : Math.max(0, localNow - reading.lastSeenMs))
     }
+    const { epoch, owner } = context
     try {
       const reply = await context.call('release', release, bucketKeys, args)
       if (reply[0] !== 'ok') {
         requeue(entries)
-        recover('reset')
+        recover('reset', epoch, owner)
         return true
       }
       const redisNow = Number(reply[1])
@@ -206,9 +208,15 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
     }
   }
 
-  /** After Redis lost its data (`reset`) or this process lost its lease (`lost`): a new lease, and every held peer written again. */
-  function recover(kind: 'reset' | 'lost'): void {
+  /**
+   * After Redis lost its data (`reset`) or this process lost its lease (`lost`):
+   * a new lease, and every held peer written again. `epoch` and `owner` are what
+   * the failed call was sent with: a reply to a call sent before an earlier
+   * recovery says nothing new.
+   */
+  function recover(kind: 'reset' | 'lost', epoch: string, owner: string): void {
     if (recovering !== undefined || phase !== 'running') return
+    if (kind === 'reset' ? epoch !== context.epoch : owner !== context.owner) return
     recovering = (async () => {
       try {
         if (kind === 'reset') await initNamespace()
@@ -219,8 +227,8 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
             table.delete(entry.id)
             continue
           }
-          // The cluster already saw it online unless it was never written.
-          entry.silent = kind === 'reset' && entry.written !== -Infinity
+          // The cluster already saw it online unless it was never written (or is still owed its silent rewrite).
+          entry.silent ||= kind === 'reset' && entry.written !== -Infinity
           entry.written = -Infinity
           entry.wantWrite = true
           enqueue(entry)
@@ -228,7 +236,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
         keeper.renewNow()
       } catch (error) {
         onError(error as Error)
-        clock.setTimeout(() => recover(kind), config.retryMs)
+        clock.setTimeout(() => recover(kind, context.epoch, context.owner), config.retryMs)
       }
     })().finally(() => {
       recovering = undefined
