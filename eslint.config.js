@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['packages/core/src/clock.ts', 'packages/core/src/testing/**'],
+    ignores: ['packages/core/src/time/clock.ts', 'packages/core/src/testing/**'],
     rules: {
       'no-restricted-globals': [
         'error',

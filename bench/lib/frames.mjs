@@ -11,7 +11,7 @@
  * shortcut can never send frames the monitor would not accept for real.
  */
 import { createHash, createHmac, hash as oneShotHash } from 'node:crypto'
-import { encodeCanonical, encodeJsonFrame, signFrame } from '@hb/core'
+import { encodeCanonical, encodeJsonFrame, signFrame } from '@hb/core/protocol'
 
 /** The shared secret of every scenario. */
 export const SECRET = 'hb-bench-secret, not for production use'

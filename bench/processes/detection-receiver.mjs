@@ -19,7 +19,8 @@
  */
 import { createServer } from 'node:net'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
-import { createKeyResolver, createMonitor, verifyFrame } from '@hb/core'
+import { createKeyResolver, verifyFrame } from '@hb/core/protocol'
+import { createMonitor } from '@hb/core'
 import { createTcpServer } from '@hb/tcp'
 import { SECRET } from '../lib/frames.mjs'
 import { onLengthPrefixedFrames } from '../lib/length-prefixed.mjs'

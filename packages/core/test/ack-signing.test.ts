@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createKeyResolver } from '../src/signing/key-resolver.js'
-import { signAckTo, signFrame } from '../src/frame-signer.js'
-import { verifyFrame } from '../src/frame-verifier.js'
-import type { FrameFields } from '../src/frame.js'
+import { signAckTo, signFrame } from '../src/signing/frame-signer.js'
+import { verifyFrame } from '../src/signing/frame-verifier.js'
+import type { FrameFields } from '../src/wire/frame.js'
 
 const key = new TextEncoder().encode('ack signing')
 // Any key id names the same key: the test is about the bytes, not about key selection.

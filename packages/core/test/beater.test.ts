@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createBeater, createMonitor, decodeFrame, HeartbeatError } from '../src/index.js'
+import { createBeater, createMonitor, HeartbeatError } from '../src/index.js'
+import { decodeFrame } from '../src/protocol.js'
 import type { ClientTransport } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
 import { SECRET } from './helpers.js'

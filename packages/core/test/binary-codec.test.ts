@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
-import { decodeFrame } from '../src/decode-frame.js'
-import { HeartbeatError } from '../src/errors.js'
-import type { FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_BINARY_FRAME_BYTES, MAX_RTT_MS, MIN_FRAME_BYTES } from '../src/frame.js'
-import { fromHex, toHex } from '../src/hex.js'
+import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/wire/binary-codec.js'
+import { decodeFrame } from '../src/wire/decode-frame.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
+import type { FrameFields } from '../src/wire/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_BINARY_FRAME_BYTES, MAX_RTT_MS, MIN_FRAME_BYTES } from '../src/wire/frame.js'
+import { fromHex, toHex } from '../src/wire/hex.js'
 
 interface FrameVector {
   name: string

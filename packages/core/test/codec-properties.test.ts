@@ -1,11 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
-import { decodeFrame } from '../src/decode-frame.js'
-import type { DecodeResult, FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_U32 } from '../src/frame.js'
+import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/wire/binary-codec.js'
+import { decodeFrame } from '../src/wire/decode-frame.js'
+import type { DecodeResult, FrameFields } from '../src/wire/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_U32 } from '../src/wire/frame.js'
 import { frameFieldsArbitrary } from './frame-arbitraries.js'
-import { decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
+import { decodeJsonFrame, encodeJsonFrame } from '../src/wire/json-codec.js'
 
 const utf8 = new TextEncoder()
 

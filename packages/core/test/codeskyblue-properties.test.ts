@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { createCodeskyblueProtocol } from '../src/index.js'
+import { createCodeskyblueProtocol } from '../src/protocol.js'
 import { createFakeClock } from '../src/testing/index.js'
 
 // The legacy endpoint faces the open internet: any field values must give a

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame, createMonitor } from '../src/index.js'
+import { decodeBinaryFrame } from '../src/protocol.js'
+import { createMonitor } from '../src/index.js'
 import { codeskyblueMessages, createCodeskyblueProtocol } from '../src/legacy/codeskyblue.js'
 import type { CodeskyblueProtocolOptions, CodeskyblueRequest } from '../src/legacy/codeskyblue.js'
 import { createFakeClock } from '../src/testing/index.js'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { deriveKey } from '../src/signing/derive-key.js'
 import { deriveKeyWeb } from '../src/signing/derive-key-web.js'
 import type { KeyInput } from '../src/signing/key-material.js'

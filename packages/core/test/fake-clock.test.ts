@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { createFakeClock } from '../src/testing/fake-clock.js'
 
 describe('createFakeClock: time', () => {

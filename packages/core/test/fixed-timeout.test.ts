@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { isDetector } from '../src/detector.js'
-import { HeartbeatError } from '../src/errors.js'
-import { fixedTimeout, type FixedTimeoutOptions } from '../src/fixed-timeout.js'
-import { phiAccrual } from '../src/phi-accrual.js'
+import { isDetector } from '../src/liveness/detector.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
+import { fixedTimeout, type FixedTimeoutOptions } from '../src/liveness/fixed-timeout.js'
+import { phiAccrual } from '../src/liveness/phi-accrual.js'
 
 const empty = new Float64Array(0)
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatAddress } from '../src/index.js'
+import { formatAddress } from '../src/adapter/index.js'
 
 describe('formatAddress', () => {
   it('writes host:port, brackets IPv6 hosts, and says unknown without an address', () => {

@@ -1,7 +1,7 @@
 /** fast-check arbitraries for valid frame fields, shared by the codec property tests. */
 import fc from 'fast-check'
-import type { FrameFields } from '../src/frame.js'
-import { MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/frame.js'
+import type { FrameFields } from '../src/wire/frame.js'
+import { MAX_RTT_MS, MAX_U32, MAX_U48 } from '../src/wire/frame.js'
 
 const utf8 = new TextEncoder()
 

@@ -1,5 +1,7 @@
-import { createMonitor, signFrame } from '../src/index.js'
-import type { FrameFields, MonitorOptions } from '../src/index.js'
+import { createMonitor } from '../src/index.js'
+import { signFrame } from '../src/protocol.js'
+import type { FrameFields } from '../src/protocol.js'
+import type { MonitorOptions } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair } from '../src/testing/index.js'
 import type { MemoryTransportOptions } from '../src/testing/index.js'
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { hmacSha256, hmacSha256Bytes, hmacSha256Into, verifyHmacSha256 } from '../src/signing/hmac.js'
 import { hmacSha256Web, verifyHmacSha256Web } from '../src/signing/hmac-web.js'
 

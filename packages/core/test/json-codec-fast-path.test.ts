@@ -9,9 +9,9 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_MAX_FRAME_BYTES } from '../src/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES } from '../src/wire/frame.js'
 import { frameFieldsArbitrary } from './frame-arbitraries.js'
-import { decodeAnyOrder, decodeEncoderOrder, decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
+import { decodeAnyOrder, decodeEncoderOrder, decodeJsonFrame, encodeJsonFrame } from '../src/wire/json-codec.js'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { ignoreBOM: true })

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/binary-codec.js'
-import { decodeFrame } from '../src/decode-frame.js'
-import { HeartbeatError } from '../src/errors.js'
-import type { FrameFields } from '../src/frame.js'
-import { DEFAULT_MAX_FRAME_BYTES, MAX_KEY_ID_BYTES, MAX_PEER_ID_BYTES, MAX_RTT_MS } from '../src/frame.js'
-import { fromHex, toHex } from '../src/hex.js'
-import { decodeJsonFrame, encodeJsonFrame } from '../src/json-codec.js'
+import { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from '../src/wire/binary-codec.js'
+import { decodeFrame } from '../src/wire/decode-frame.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
+import type { FrameFields } from '../src/wire/frame.js'
+import { DEFAULT_MAX_FRAME_BYTES, MAX_KEY_ID_BYTES, MAX_PEER_ID_BYTES, MAX_RTT_MS } from '../src/wire/frame.js'
+import { fromHex, toHex } from '../src/wire/hex.js'
+import { decodeJsonFrame, encodeJsonFrame } from '../src/wire/json-codec.js'
 
 interface FrameVector {
   name: string

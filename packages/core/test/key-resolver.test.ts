@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { deriveKey } from '../src/signing/derive-key.js'
 import { hmacSha256, verifyHmacSha256 } from '../src/signing/hmac.js'
 import type { KeyInput } from '../src/signing/key-material.js'

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { createKeyRing, isKeyRing, isValidKeyId } from '../src/signing/key-ring.js'
 import type { KeyRingOptions } from '../src/signing/key-ring.js'
 

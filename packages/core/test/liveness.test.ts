@@ -6,7 +6,7 @@ import {
   type LivenessEffect,
   type LivenessEvent,
   type LivenessSnapshot,
-} from '../src/liveness.js'
+} from '../src/liveness/transition.js'
 
 /*
  * Every (from-state × event × linkDown × riseBeats), written out by hand.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeFrame } from '../src/index.js'
+import { decodeFrame } from '../src/protocol.js'
 import { SECRET_BYTES, setup } from './helpers.js'
 
 const otherKey = new TextEncoder().encode('not-the-secret')

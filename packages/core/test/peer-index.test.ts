@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createPeerIndex } from '../src/peer-index.js'
+import { createPeerIndex } from '../src/monitor/peer-index.js'
 
 // Model-based: the table must agree with a Map under any mix of inserts and
 // removes, across growth and wrap-around of probe runs.

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { HeartbeatError } from '../src/errors.js'
-import { phiAccrual, type PhiAccrualOptions } from '../src/phi-accrual.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
+import { phiAccrual, type PhiAccrualOptions } from '../src/liveness/phi-accrual.js'
 
 // The reference φ, straight from the published formula (Akka/Cassandra's
 // logistic approximation of the normal CDF), independent of the detector.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRemoteAddresses, packIPv4Address, unpackIPv4Address } from '../src/remote-addresses.js'
+import { createRemoteAddresses, packIPv4Address, unpackIPv4Address } from '../src/monitor/remote-addresses.js'
 
 describe('remote addresses', () => {
   it.each([

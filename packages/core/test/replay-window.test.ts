@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { checkFreshness, createReplayWindow } from '../src/replay-window.js'
-import type { FreshnessVerdict, ReplayWindow } from '../src/replay-window.js'
+import { checkFreshness, createReplayWindow } from '../src/signing/replay-window.js'
+import type { FreshnessVerdict, ReplayWindow } from '../src/signing/replay-window.js'
 
 const skewMs = 30_000
 const now = 1_732_233_600_000

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { hmacSha256, verifyHmacSha256 } from '../src/index.js'
+import { hmacSha256, verifyHmacSha256 } from '../src/protocol.js'
 import { finishSha256, SHA256_INITIAL_STATE } from '../src/signing/sha256.js'
 
 // The JavaScript SHA-256 behind the hot-path HMAC, checked against node:crypto

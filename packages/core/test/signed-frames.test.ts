@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { createKeyResolver, decodeFrame, signFrame, verifyFrame } from '../src/index.js'
-import type { FrameFields } from '../src/index.js'
+import { createKeyResolver, decodeFrame, signFrame, verifyFrame } from '../src/protocol.js'
+import type { FrameFields } from '../src/protocol.js'
 
 interface SignedVector {
   name: string

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Clock } from '../src/clock.js'
-import { HeartbeatError } from '../src/errors.js'
+import type { Clock } from '../src/time/clock.js'
+import { HeartbeatError } from '../src/errors/heartbeat-error.js'
 import { createFakeClock } from '../src/testing/fake-clock.js'
 import type { FakeClock } from '../src/testing/fake-clock.js'
-import { createTimingWheel } from '../src/timing-wheel.js'
-import type { TimingWheelOptions } from '../src/timing-wheel.js'
+import { createTimingWheel } from '../src/time/timing-wheel.js'
+import type { TimingWheelOptions } from '../src/time/timing-wheel.js'
 
 interface Expiry {
   entry: number

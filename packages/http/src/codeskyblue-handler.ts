@@ -6,8 +6,11 @@
  * core's `createCodeskyblueProtocol`; this file only moves HTTP in and out.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { codeskyblueContentType, createCodeskyblueProtocol, HeartbeatError } from '@hb/core'
-import type { Clock, CodeskyblueResponse, KeyInput, ServerTransportHandler } from '@hb/core'
+import { codeskyblueContentType, createCodeskyblueProtocol } from '@hb/core/protocol'
+import { HeartbeatError } from '@hb/core'
+import type { Clock, KeyInput } from '@hb/core'
+import type { CodeskyblueResponse } from '@hb/core/protocol'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { AttachableMonitor } from './handler-options.js'
 import { checkMaxBodyBytes } from './handler-options.js'
 import { formFields } from './form-fields.js'

@@ -4,7 +4,7 @@
  * servers built on `Request`/`Response` (Deno, Bun, Hono, workers, Next.js
  * route handlers).
  */
-import type { ServerTransportHandler } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { HttpAnswer } from './http-answer.js'
 import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
 import type { ResolvedHandlerOptions } from './handler-options.js'

@@ -5,7 +5,7 @@
  * string for a missing one.
  */
 import type { IncomingMessage } from 'node:http'
-import type { CodeskyblueRequest } from '@hb/core'
+import type { CodeskyblueRequest } from '@hb/core/protocol'
 import type { NodeBody } from './node-body.js'
 
 const FIELDS = ['identifier', 'timestamp', 'messageMAC'] as const

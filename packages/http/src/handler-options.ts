@@ -2,8 +2,9 @@
  * Options shared by the hb request handlers (Node and fetch), validated once
  * when a handler is created.
  */
-import { DEFAULT_MAX_FRAME_BYTES, HeartbeatError } from '@hb/core'
-import type { ServerTransportHandler } from '@hb/core'
+import { DEFAULT_MAX_FRAME_BYTES } from '@hb/core/protocol'
+import { HeartbeatError } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 
 /** Options of `createHttpHandler` and `createFetchHandler`. */
 export interface HttpHandlerOptions {

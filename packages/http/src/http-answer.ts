@@ -3,7 +3,8 @@
  * fetch handlers so both give the same status, headers and body for the same
  * request.
  */
-import type { RejectReason, ServerTransportHandler } from '@hb/core'
+import type { RejectReason } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { RequestError } from './status-codes.js'
 import { httpStatusFor } from './status-codes.js'
 

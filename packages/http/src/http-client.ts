@@ -4,7 +4,8 @@
  * 200 response body is the server's signed ack.
  */
 import { HeartbeatError } from '@hb/core'
-import type { ClientTransport, ClientTransportHandler } from '@hb/core'
+import type { ClientTransport } from '@hb/core'
+import type { ClientTransportHandler } from '@hb/core/adapter'
 import { readLimitedBody } from './read-limited-body.js'
 
 /** Options of {@link createHttpClient}. */

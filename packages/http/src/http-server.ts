@@ -8,7 +8,8 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
-import type { ServerTransport, TransportAddress } from '@hb/core'
+import type { ServerTransport } from '@hb/core'
+import type { TransportAddress } from '@hb/core/adapter'
 import { handleNodeRequest } from './node-request.js'
 
 /** Options of {@link createHttpServer}. */

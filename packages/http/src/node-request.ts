@@ -5,8 +5,8 @@
  * `createHttpServer`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { formatAddress } from '@hb/core'
-import type { ServerTransportHandler } from '@hb/core'
+import { formatAddress } from '@hb/core/adapter'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { HttpAnswer } from './http-answer.js'
 import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
 import type { NodeBody } from './node-body.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Agent, request as httpRequest } from 'node:http'
-import type { ServerTransportHandler } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import { createHttpServer } from '../src/index.js'
 import { createCleanup } from './helpers.js'
 

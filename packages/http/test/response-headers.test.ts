@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { request as httpRequest } from 'node:http'
 import type { IncomingHttpHeaders } from 'node:http'
-import { createMonitor, decodeFrame, signFrame } from '@hb/core'
-import type { FrameFields } from '@hb/core'
+import { createMonitor } from '@hb/core'
+import { decodeFrame, signFrame } from '@hb/core/protocol'
+import type { FrameFields } from '@hb/core/protocol'
 import { createFetchHandler, createHttpHandler, createHttpServer } from '../src/index.js'
 import { createCleanup, listen } from './helpers.js'
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { request as httpRequest } from 'node:http'
-import { createMonitor, decodeFrame, signFrame } from '@hb/core'
-import type { FrameFields, Monitor } from '@hb/core'
+import { createMonitor } from '@hb/core'
+import { decodeFrame, signFrame } from '@hb/core/protocol'
+import type { FrameFields } from '@hb/core/protocol'
+import type { Monitor } from '@hb/core'
 import { createFetchHandler, createHttpHandler } from '../src/index.js'
 import { createCleanup, listen } from './helpers.js'
 

@@ -10,10 +10,11 @@
 import { connect as connectSocket } from 'node:net'
 import type { Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
-import type { ClientTransport, ClientTransportHandler } from '@hb/core'
+import type { ClientTransport } from '@hb/core'
+import type { ClientTransportHandler } from '@hb/core/adapter'
 import type { FrameDecoder } from './framing.js'
 import { createFrameDecoder, encodeFrame } from './framing.js'
-import { formatAddress } from '@hb/core'
+import { formatAddress } from '@hb/core/adapter'
 import { checkKeepAliveDelay, checkPort } from './tcp-options.js'
 
 /** Options of {@link createTcpClient}. */

@@ -5,9 +5,9 @@
  * `link.close()` from the core, or the server closing).
  */
 import type { Socket } from 'node:net'
-import type { Link, ServerTransportHandler } from '@hb/core'
+import type { Link, ServerTransportHandler } from '@hb/core/adapter'
 import { createFrameDecoder, encodeFrame } from './framing.js'
-import { formatAddress } from '@hb/core'
+import { formatAddress } from '@hb/core/adapter'
 
 /** What a link needs from its server. */
 export interface TcpLinkContext {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createBeater } from '@hb/core'
-import type { TransportAddress } from '@hb/core'
+import type { TransportAddress } from '@hb/core/adapter'
 import { createTcpClient, createTcpServer } from '../src/index.js'
 import { createWaiter, prng, rawClient, signedFrame, startMonitor } from './support.js'
 import { SECRET } from './support.js'

@@ -6,8 +6,10 @@
 import { once } from 'node:events'
 import { connect } from 'node:net'
 import type { Socket } from 'node:net'
-import { createMonitor, signFrame } from '@hb/core'
-import type { FrameFields, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
+import { createMonitor } from '@hb/core'
+import { signFrame } from '@hb/core/protocol'
+import type { FrameFields } from '@hb/core/protocol'
+import type { Monitor, MonitorOptions, ServerTransport } from '@hb/core'
 import { createFrameDecoder, encodeFrame } from '../src/index.js'
 import { createWaiter, recordMonitorEvents } from '@hb/core/testing'
 

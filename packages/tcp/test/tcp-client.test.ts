@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { HeartbeatError } from '@hb/core'
-import type { ClientTransportHandler } from '@hb/core'
+import type { ClientTransportHandler } from '@hb/core/adapter'
 import { createTcpClient, encodeFrame } from '../src/index.js'
 import { createWaiter, WAIT_MS } from './support.js'
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import type { InboundFrame, Link, ServerTransportHandler, TransportRejection } from '@hb/core'
+import type { InboundFrame, Link, ServerTransportHandler, TransportRejection } from '@hb/core/adapter'
 import { encodeFrame } from '../src/framing.js'
 import { createTcpLink } from '../src/tcp-link.js'
 

@@ -6,8 +6,10 @@
  */
 import { createSocket } from 'node:dgram'
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { formatAddress, HeartbeatError } from '@hb/core'
-import type { ServerTransport, ServerTransportHandler, TransportAddress } from '@hb/core'
+import { formatAddress } from '@hb/core/adapter'
+import { HeartbeatError } from '@hb/core'
+import type { ServerTransport } from '@hb/core'
+import type { ServerTransportHandler, TransportAddress } from '@hb/core/adapter'
 import type { UdpSocketOptions, UdpSocketType } from './udp-options.js'
 import { checkHost, checkPort, checkSocketOptions, socketTypeFor } from './udp-options.js'
 import { applyBufferSizes, closeSocket, createErrorCounter } from './udp-socket.js'

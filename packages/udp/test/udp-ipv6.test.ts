@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSocket } from 'node:dgram'
 import { createBeater, createMonitor } from '@hb/core'
-import type { InboundFrame } from '@hb/core'
+import type { InboundFrame } from '@hb/core/adapter'
 import { createUdpClient, createUdpServer } from '../src/index.js'
 import { createWaiter } from './helpers.js'
 

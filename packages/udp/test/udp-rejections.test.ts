@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBeater, createMonitor, signFrame } from '@hb/core'
-import type { ClientTransport, FrameFields, Monitor, RejectedInfo } from '@hb/core'
+import { createBeater, createMonitor } from '@hb/core'
+import { signFrame } from '@hb/core/protocol'
+import type { ClientTransport, Monitor, RejectedInfo } from '@hb/core'
+import type { FrameFields } from '@hb/core/protocol'
 import { createUdpClient, createUdpServer } from '../src/index.js'
 import { closeRaw, createWaiter, rawSocket, sendTo } from './helpers.js'
 

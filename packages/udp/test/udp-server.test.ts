@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { HeartbeatError } from '@hb/core'
-import type { InboundFrame, ServerTransportHandler, TransportRejection } from '@hb/core'
+import type { InboundFrame, ServerTransportHandler, TransportRejection } from '@hb/core/adapter'
 import { createUdpServer } from '../src/index.js'
 import { closeRaw, createWaiter, rawSocket, sendTo } from './helpers.js'
 

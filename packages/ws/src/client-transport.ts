@@ -11,7 +11,8 @@
  * decides the rest (backoff, missed acks).
  */
 import { HeartbeatError } from '@hb/core'
-import type { ClientTransport, ClientTransportHandler, FrameEncoding } from '@hb/core'
+import type { ClientTransport } from '@hb/core'
+import type { ClientTransportHandler, FrameEncoding } from '@hb/core/adapter'
 import { toBytes } from './to-bytes.js'
 import { WEBSOCKET_OPEN } from './websocket-like.js'
 import type { WebSocketConstructor, WebSocketLike } from './websocket-like.js'

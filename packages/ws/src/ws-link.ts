@@ -4,7 +4,7 @@
  * UTF-8 bytes of JSON frames), the core's replies go back in the kind of
  * message they answer, and its end is reported exactly once, however it ends.
  */
-import type { Link, ServerTransportHandler } from '@hb/core'
+import type { Link, ServerTransportHandler } from '@hb/core/adapter'
 import type { WebSocket } from 'ws'
 import { toBytes } from './to-bytes.js'
 

@@ -122,6 +122,8 @@ describe('@hb/ws/client in a browser', () => {
         `suspect ${PEER_ID}`,
         `offline ${PEER_ID} timeout`,
       ])
+      // .ci/run looks for this line: proof that the real-browser test ran rather than skipped.
+      console.log('hb-ci-check: browser test ran in chromium')
     },
     30_000,
   )

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBeater, decodeFrame, fixedTimeout } from '@hb/core'
-import type { FrameEncoding } from '@hb/core'
+import { createBeater, fixedTimeout } from '@hb/core'
+import { decodeFrame } from '@hb/core/protocol'
+import type { FrameEncoding } from '@hb/core/adapter'
 import { createWsClient, createWsServer } from '../src/index.js'
 import { createWaiter, prng, rawWs, SECRET, signedFrame, startMonitor } from './support.js'
 

@@ -4,8 +4,11 @@
  * recorded as strings.
  */
 import { once } from 'node:events'
-import { createMonitor, signFrame } from '@hb/core'
-import type { FrameEncoding, FrameFields, Monitor, MonitorOptions, ServerTransport } from '@hb/core'
+import { createMonitor } from '@hb/core'
+import { signFrame } from '@hb/core/protocol'
+import type { FrameEncoding } from '@hb/core/adapter'
+import type { FrameFields } from '@hb/core/protocol'
+import type { Monitor, MonitorOptions, ServerTransport } from '@hb/core'
 import { WebSocket } from 'ws'
 import { createWaiter, recordMonitorEvents } from '@hb/core/testing'
 

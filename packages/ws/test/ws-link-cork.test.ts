@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import type { ServerTransportHandler } from '@hb/core'
+import type { ServerTransportHandler } from '@hb/core/adapter'
 import { describe, expect, it } from 'vitest'
 import type { WebSocket } from 'ws'
 import { createWsLink } from '../src/ws-link.js'

@@ -19,14 +19,14 @@
  * older than the newest one accepted for its identifier is a replay; and the
  * per-identifier state is created only after a MAC verified, and bounded.
  */
-import type { Clock } from '../clock.js'
-import { systemClock } from '../clock.js'
-import { configError } from '../errors.js'
-import { isValidKeyId, isValidPeerId, MAX_U32, MAX_U48 } from '../frame.js'
-import type { FrameFields } from '../frame.js'
-import { signFrame } from '../frame-signer.js'
-import { fromHex, toHex } from '../hex.js'
-import type { RejectReason } from '../reject-reason.js'
+import type { Clock } from '../time/clock.js'
+import { systemClock } from '../time/clock.js'
+import { configError } from '../errors/heartbeat-error.js'
+import { isValidKeyId, isValidPeerId, MAX_U32, MAX_U48 } from '../wire/frame.js'
+import type { FrameFields } from '../wire/frame.js'
+import { signFrame } from '../signing/frame-signer.js'
+import { fromHex, toHex } from '../wire/hex.js'
+import type { RejectReason } from '../errors/reject-reason.js'
 import { hmacSha256, verifyHmacSha256 } from '../signing/hmac.js'
 import type { KeyInput } from '../signing/key-material.js'
 import { snapshotKeyBytes } from '../signing/key-material.js'

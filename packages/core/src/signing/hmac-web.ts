@@ -3,7 +3,7 @@
  * runtime without node:crypto. Same bytes as `hmac.ts`; asynchronous because
  * WebCrypto is. No `node:` imports, so bundlers can ship it to a browser.
  */
-import { HeartbeatError } from '../errors.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
 
 // The MAC length; hmac.ts exports it too, but importing that file would pull in node:crypto.
 const hmacSha256Bytes = 32

@@ -4,7 +4,7 @@
  *
  * Error messages name *which* key is wrong (a label, a key id), never its bytes.
  */
-import { configError } from '../errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 
 /** A secret as users write it: a string (used as its UTF-8 bytes, PROTOCOL §5) or raw bytes. */
 export type KeyInput = string | Uint8Array

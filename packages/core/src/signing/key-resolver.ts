@@ -2,7 +2,7 @@
  * The three ways users give keys (PROTOCOL §5) behind one interface, so the
  * monitor and the beater never ask which one they have.
  */
-import { HeartbeatError, configError } from '../errors.js'
+import { HeartbeatError, configError } from '../errors/heartbeat-error.js'
 import { describeType, snapshotKeyBytes, toKeyBytes } from './key-material.js'
 import type { KeyInput } from './key-material.js'
 import { createKeyRing, isKeyRing, isValidKeyId, quoteKeyId } from './key-ring.js'

@@ -6,7 +6,7 @@
  * current on the senders; once no frame signed with the old key can still be
  * fresh (skewMs), drop the old key. A ring is immutable: each step is a new ring.
  */
-import { configError } from '../errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 import { describeType, snapshotKeyBytes } from './key-material.js'
 import type { KeyInput } from './key-material.js'
 

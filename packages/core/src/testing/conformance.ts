@@ -14,10 +14,10 @@
  * })
  * ```
  */
-import { createBeater } from '../beater.js'
-import { HeartbeatError } from '../errors.js'
-import { createMonitor } from '../monitor.js'
-import type { ClientTransport, Link, ServerTransport, ServerTransportHandler, TransportAddress, TransportKind, TransportRejection } from '../transport.js'
+import { createBeater } from '../beater/beater.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
+import { createMonitor } from '../monitor/monitor.js'
+import type { ClientTransport, Link, ServerTransport, ServerTransportHandler, TransportAddress, TransportKind, TransportRejection } from '../adapter/transport.js'
 
 export interface ConformanceTestApi {
   describe(name: string, body: () => void): void

@@ -4,8 +4,8 @@
  * through `Clock`, so monitor and beater tests can assert exact boundaries
  * (`timeoutMs - 1` vs `timeoutMs`) without real time or `vi.useFakeTimers()`.
  */
-import type { Clock, TimerHandle } from '../clock.js'
-import { HeartbeatError, configError } from '../errors.js'
+import type { Clock, TimerHandle } from '../time/clock.js'
+import { HeartbeatError, configError } from '../errors/heartbeat-error.js'
 
 /** A `Clock` whose time is moved by hand. */
 export interface FakeClock extends Clock {

@@ -7,7 +7,7 @@
  * oversize frames are refused (`too-large`), sends after `close()` reject with
  * `HB_ERR_TRANSPORT_CLOSED`, connection links report link-down on both sides.
  */
-import { HeartbeatError } from '../errors.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
 import type {
   ClientTransport,
   ClientTransportHandler,
@@ -16,7 +16,7 @@ import type {
   ServerTransport,
   ServerTransportHandler,
   TransportAddress,
-} from '../transport.js'
+} from '../adapter/transport.js'
 
 export interface MemoryTransportOptions {
   /** `connection` (links, link-down; the default) or `datagram` (no links). */

@@ -2,15 +2,15 @@
  * The monitor's options, their defaults and their validation, apart from the
  * wiring so each can be read (and tested) on its own.
  */
-import type { Clock } from './clock.js'
-import { systemClock } from './clock.js'
-import type { Detector } from './detector.js'
-import { configError } from './errors.js'
-import { fixedTimeout } from './fixed-timeout.js'
-import { DEFAULT_MAX_FRAME_BYTES } from './frame.js'
-import type { LivenessConfig } from './liveness.js'
-import type { KeyOptions } from './signing/key-resolver.js'
-import type { ServerTransport } from './transport.js'
+import type { Clock } from '../time/clock.js'
+import { systemClock } from '../time/clock.js'
+import type { Detector } from '../liveness/detector.js'
+import { configError } from '../errors/heartbeat-error.js'
+import { fixedTimeout } from '../liveness/fixed-timeout.js'
+import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js'
+import type { LivenessConfig } from '../liveness/transition.js'
+import type { KeyOptions } from '../signing/key-resolver.js'
+import type { ServerTransport } from '../adapter/transport.js'
 
 export interface MonitorOptions extends KeyOptions {
   /** A peer with no valid beat for this long is `offline` (reason `timeout`). Default 15 000. Ignored when `detector` is given. */

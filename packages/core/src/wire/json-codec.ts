@@ -9,7 +9,7 @@
 import { encodeCanonical } from './binary-codec.js'
 import { checkFrameFields, isFrameType, MAC_BYTES, PROTOCOL_VERSION } from './frame.js'
 import type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
-import { HeartbeatError } from './errors.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
 import { fromHex } from './hex.js'
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })

@@ -4,13 +4,13 @@
  * Freshness and replay are the caller's, because their state differs
  * (per-peer sequence window on the monitor, outstanding frames on the beater).
  */
-import { decodeFrame } from './decode-frame.js'
-import type { Frame } from './frame.js'
-import type { RejectReason } from './reject-reason.js'
-import { verifyHmacSha256 } from './signing/hmac.js'
-import { verifyHmacSha256Web } from './signing/hmac-web.js'
-import type { KeyResolver } from './signing/key-resolver.js'
-import type { FrameEncoding } from './transport.js'
+import { decodeFrame } from '../wire/decode-frame.js'
+import type { Frame } from '../wire/frame.js'
+import type { RejectReason } from '../errors/reject-reason.js'
+import { verifyHmacSha256 } from './hmac.js'
+import { verifyHmacSha256Web } from './hmac-web.js'
+import type { KeyResolver } from './key-resolver.js'
+import type { FrameEncoding } from '../adapter/transport.js'
 
 export type VerifyResult =
   | {

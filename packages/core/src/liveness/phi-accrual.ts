@@ -14,7 +14,7 @@
  * The formulas are written out in PROTOCOL.md §8.
  */
 import type { Detector } from './detector.js'
-import { configError } from './errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 
 export interface PhiAccrualOptions {
   /** φ at which the peer is dead (default 8: about one false verdict in 10⁸ under the model). */

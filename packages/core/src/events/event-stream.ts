@@ -4,7 +4,7 @@
  * events behind gets an `HB_ERR_OVERFLOW` error from the iterator instead of
  * the process growing without bound or events vanishing silently.
  */
-import { HeartbeatError } from './errors.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
 
 export interface EventStreamOptions {
   /** Ends the iterator (it returns `done`) when aborted. */

@@ -5,7 +5,7 @@
  * Both rules are written so that a NaN anywhere fails closed (stale or replay),
  * never open.
  */
-import { configError } from './errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 
 /** `ok`: accept the frame; `stale` and `replay` are the reject reasons of the same names. */
 export type FreshnessVerdict = 'ok' | 'stale' | 'replay'

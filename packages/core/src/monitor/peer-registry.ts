@@ -6,8 +6,8 @@
  * A slot is a small integer reused after a peer is forgotten; the timing
  * wheel, the replay window and the detector state are indexed by it too.
  */
-import type { Link } from './transport.js'
-import type { PeerState } from './liveness.js'
+import type { Link } from '../adapter/transport.js'
+import type { PeerState } from '../liveness/transition.js'
 import type { RemoteAddresses } from './remote-addresses.js'
 import { createRemoteAddresses } from './remote-addresses.js'
 import { createPeerIndex } from './peer-index.js'

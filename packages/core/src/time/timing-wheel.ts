@@ -20,7 +20,7 @@
  * allows keeps its ticks in a side map until it comes within range.
  */
 import type { TimerHandle } from './clock.js'
-import { HeartbeatError, configError } from './errors.js'
+import { HeartbeatError, configError } from '../errors/heartbeat-error.js'
 import type { TimingWheel, TimingWheelOptions } from './timing-wheel-types.js'
 
 export type { TimingWheel, TimingWheelOptions } from './timing-wheel-types.js'

@@ -2,8 +2,8 @@
  * Bridges the peer registry's columns (a state code and a rise count) and the
  * pure state machine's snapshot objects, without allocating on the common path.
  */
-import type { LivenessSnapshot } from './liveness.js'
-import { STATE_NAMES } from './peer-registry.js'
+import type { LivenessSnapshot } from './transition.js'
+import { STATE_NAMES } from '../monitor/peer-registry.js'
 
 const steady: readonly LivenessSnapshot[] = STATE_NAMES.map((state) => Object.freeze({ state, rise: 0 }))
 

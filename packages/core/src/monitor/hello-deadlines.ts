@@ -3,9 +3,9 @@
  * no valid frame within `timeoutMs` of connecting is closed, so idle or hostile
  * connections cannot hold sockets forever. One timing wheel for all of them.
  */
-import type { Clock } from './clock.js'
-import { createTimingWheel } from './timing-wheel.js'
-import type { Link } from './transport.js'
+import type { Clock } from '../time/clock.js'
+import { createTimingWheel } from '../time/timing-wheel.js'
+import type { Link } from '../adapter/transport.js'
 
 export interface HelloDeadlines {
   /** Starts the deadline of a new link. */

@@ -2,14 +2,14 @@
  * Builds a signed frame in the encoding a transport carries (PROTOCOL.md §2–§4):
  * synchronously over node:crypto, or asynchronously over WebCrypto (browsers).
  */
-import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from './binary-codec.js'
-import type { Frame, FrameFields } from './frame.js'
-import { MAC_BYTES, MAX_U48 } from './frame.js'
-import { HeartbeatError } from './errors.js'
-import { encodeJsonFrame } from './json-codec.js'
-import { hmacSha256, hmacSha256Into } from './signing/hmac.js'
-import { hmacSha256Web } from './signing/hmac-web.js'
-import type { FrameEncoding } from './transport.js'
+import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from '../wire/binary-codec.js'
+import type { Frame, FrameFields } from '../wire/frame.js'
+import { MAC_BYTES, MAX_U48 } from '../wire/frame.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
+import { encodeJsonFrame } from '../wire/json-codec.js'
+import { hmacSha256, hmacSha256Into } from './hmac.js'
+import { hmacSha256Web } from './hmac-web.js'
+import type { FrameEncoding } from '../adapter/transport.js'
 
 const utf8 = new TextEncoder()
 

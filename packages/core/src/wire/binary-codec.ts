@@ -6,7 +6,7 @@
  * from the caller's array: no DataView, no copy, no closure, no regex; the
  * only allocations are the strings, the frame object and two subarray views.
  */
-import { HeartbeatError } from './errors.js'
+import { HeartbeatError } from '../errors/heartbeat-error.js'
 import {
   BODY_BYTES,
   checkFrameFields,

@@ -2,7 +2,7 @@
  * The frame model shared by both encodings (PROTOCOL.md §1): types, limits and
  * the field checks the encoders and the JSON decoder run.
  */
-import type { FrameEncoding } from './transport.js'
+import type { FrameEncoding } from '../adapter/transport.js'
 
 /** The four message types (PROTOCOL.md §1). */
 export type FrameType = 'hello' | 'beat' | 'ack' | 'bye'

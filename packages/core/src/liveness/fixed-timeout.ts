@@ -4,7 +4,7 @@
  * heartbeat libraries, and the one to pick when the beat interval is known.
  */
 import type { Detector } from './detector.js'
-import { configError } from './errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 
 export interface FixedTimeoutOptions {
   /** Silence after the last beat before the peer is dead (offline, reason `timeout`). Finite, > 0. */

@@ -3,7 +3,7 @@
  * uniform in [0, min(maxDelayMs, initialDelayMs · 2^attempt)]), so a fleet of
  * clients that lost the same server does not reconnect in lockstep.
  */
-import { configError } from './errors.js'
+import { configError } from '../errors/heartbeat-error.js'
 
 export interface BackoffOptions {
   /** The cap of the first delay. Default 500. */

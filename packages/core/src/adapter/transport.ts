@@ -19,7 +19,7 @@
  * (`HB_ERR_TRANSPORT_CLOSED` after `close()`, `HB_ERR_TRANSPORT` for an
  * underlying socket error, with the socket error as `cause`).
  */
-import type { RejectReason } from './reject-reason.js'
+import type { RejectReason } from '../errors/reject-reason.js'
 
 /**
  * How a transport moves frames, which tells the core what it may expect:

@@ -1,11 +1,11 @@
 /**
  * The monitor's public types: what its events carry and what it offers.
  */
-import type { EventStreamOptions } from './event-stream.js'
-import type { OfflineReason, PeerState } from './liveness.js'
-import type { RejectReason } from './reject-reason.js'
-import type { ServerTransportHandler, TransportKind } from './transport.js'
-import type { TypedEmitter } from './typed-emitter.js'
+import type { EventStreamOptions } from '../events/event-stream.js'
+import type { OfflineReason, PeerState } from '../liveness/transition.js'
+import type { RejectReason } from '../errors/reject-reason.js'
+import type { ServerTransportHandler, TransportKind } from '../adapter/transport.js'
+import type { TypedEmitter } from '../events/typed-emitter.js'
 
 /** A peer as seen by the monitor, at the moment it was read. */
 export interface Peer {
