@@ -124,6 +124,7 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
   async function pass(owner: string, state: DeadOwner): Promise<void> {
     if (stopped || state.running) return
     state.running = true
+    const passStarted = clock.now()
     const all = state.pending ?? Array.from({ length: buckets }, (_, i) => i)
     const stillPending: number[] = []
     let minDue = -1
@@ -170,7 +171,9 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
       return
     }
     state.pending = stillPending
-    const at = toLocalMs(minDue, redisNow, localNow)
+    // The next pass when the earliest field is due, but not sooner than reapEveryMs after this
+    // one started: a pass reaps everything due, so dues spread over time cost few passes.
+    const at = Math.max(toLocalMs(minDue, redisNow, localNow), passStarted + context.options.reapEveryMs)
     state.timer = clock.setTimeout(() => void pass(owner, state), Math.max(1, at - clock.now()))
   }
 

@@ -24,9 +24,10 @@ if now < 0 then
 end
 local me = ARGV[2]
 local function header(checkLease)
-  if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 'reset' end
+  local meta = redis.call('HMGET', KEYS[1], 'epoch', 'active')
+  if meta[1] ~= ARGV[1] then return 'reset' end
   local leaseMs = tonumber(ARGV[4])
-  local active = tonumber(redis.call('HGET', KEYS[1], 'active') or now)
+  local active = tonumber(meta[2] or now)
   if now - active > leaseMs / 2 then
     local owners = redis.call('HGETALL', KEYS[2])
     for i = 1, #owners, 2 do

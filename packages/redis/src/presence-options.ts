@@ -28,6 +28,8 @@ export interface ResolvedPresenceOptions {
   readonly renewMs: number
   /** Delay before retrying after a failed Redis call. */
   readonly retryMs: number
+  /** Reap passes for one dead process run at most this often. */
+  readonly reapEveryMs: number
 }
 
 const configError = (message: string): HeartbeatError => new HeartbeatError('HB_ERR_CONFIG', message)
@@ -53,7 +55,8 @@ export function resolvePresenceOptions(options: RedisPresenceOptions): ResolvedP
   if (!Number.isInteger(buckets) || buckets > 1 << 20) throw configError('buckets must be an integer from 1 to 1 048 576')
   const streamMaxLength = positive('streamMaxLength', options.streamMaxLength, 100_000)
   const third = timeoutMs / 3
-  const marginMs = Math.min(timeoutMs / 15, 1000)
+  // Covers the reaper's own delays: timers, round trips, a pass over every bucket.
+  const marginMs = Math.min(timeoutMs / 10, 2000)
   const slackMs = Math.floor(leaseMs + third - marginMs)
   const sweepMs = Math.max(10, Math.min(third / 4, 2000))
   return {
@@ -69,5 +72,6 @@ export function resolvePresenceOptions(options: RedisPresenceOptions): ResolvedP
     rewriteMs: Math.max(1, slackMs - sweepMs - marginMs),
     renewMs: leaseMs / 4,
     retryMs: Math.max(10, Math.min(leaseMs / 8, 1000)),
+    reapEveryMs: marginMs / 2,
   }
 }

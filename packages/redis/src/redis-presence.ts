@@ -30,7 +30,7 @@ const release = script(LUA_RELEASE)
 /** Peers per script call. */
 const BATCH = 500
 /** Sweep ticks per full pass over the held peers. */
-const SWEEP_TICKS = 8
+const SWEEP_TICKS = 4
 
 export function createRedisPresence(options: RedisPresenceOptions): RedisPresence {
   const config = resolvePresenceOptions(options)
