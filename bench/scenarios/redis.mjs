@@ -103,8 +103,8 @@ async function runDesign(ctx, design, server, admin, p) {
     beats: beats1 - beats0,
     memoryPerPeer,
     peersRegistered,
-    ownerTimeout: { decided: owner.length, of: silenced.size, p50: percentile(owner, 50), p99: percentile(owner, 99), min: Math.min(...owner), max: Math.max(...owner) },
-    killedProcess: { decided: reaped.length, of: killed.size, p50: percentile(reaped, 50), p99: percentile(reaped, 99), min: Math.min(...reaped), max: Math.max(...reaped) },
+    ownerTimeout: { decided: owner.length, of: silenced.size, early: owner.filter((l) => l < 0).length, p50: percentile(owner, 50), p99: percentile(owner, 99), min: Math.min(...owner), max: Math.max(...owner) },
+    killedProcess: { decided: reaped.length, of: killed.size, early: reaped.filter((l) => l < 0).length, p50: percentile(reaped, 50), p99: percentile(reaped, 99), min: Math.min(...reaped), max: Math.max(...reaped) },
     presenceStats: childStats[0]?.presence,
   }
 }

@@ -94,6 +94,8 @@ export interface PresenceStats {
   readonly failures: number
   /** Peers this process holds. */
   readonly held: number
+  /** How late its writes land lately (ms, decaying); it rewrites that much earlier. */
+  readonly lagMs: number
 }
 
 export interface RedisPresence {

@@ -52,6 +52,12 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   let flushing: Promise<void> | undefined
   let sweepTimer: TimerHandle | undefined
   let recovering: Promise<void> | undefined
+  // How late this process's writes land: sweep timer lateness + queueing + the
+  // round trip, decaying. A written deadline must never lag the true one by the
+  // slack (the reaper trusts it), so a slow process rewrites that much earlier.
+  let lagMs = 0
+  let queuedSince = -1
+  let passStartedAt = -1
 
   const onError = (error: Error): void => {
     failures++
@@ -68,6 +74,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   })
 
   function enqueue(entry: HeldPeer): void {
+    if (queuedSince < 0) queuedSince = clock.now()
     if (!entry.queued) {
       entry.queued = true
       queue.push(entry)
@@ -83,8 +90,11 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   function runFlush(): void {
     flushTimer = undefined
     if (flushing !== undefined) return
+    const since = queuedSince
+    queuedSince = -1
     flushing = flushOnce().then((ok) => {
       flushing = undefined
+      if (ok && since >= 0) observeLag(clock.now() - since)
       if (queue.length > 0) requestFlush(ok ? 0 : config.retryMs)
     })
   }
@@ -252,18 +262,33 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
     context.epoch = String(reply[0])
   }
 
+  function observeLag(ms: number): void {
+    lagMs = Math.min(Math.max(lagMs * 0.95, ms), config.rewriteMs / 2)
+  }
+
   function sweep(): void {
     sweepTimer = undefined
     if (phase !== 'running') return
-    const { chunk } = table.nextChunk(Math.ceil(table.size / SWEEP_TICKS) + 1)
+    const rewriteMs = config.rewriteMs - lagMs
+    if (passStartedAt < 0) passStartedAt = clock.now()
+    const { chunk, done } = table.nextChunk(Math.ceil(table.size / SWEEP_TICKS) + 1)
+    if (done) {
+      // A peer is looked at once per pass: a pass longer than sweepMs is lag.
+      observeLag(clock.now() - passStartedAt - config.sweepMs)
+      passStartedAt = -1
+    }
     for (const entry of chunk) {
       if (entry.releasing || entry.wantWrite) continue
       const reading = readPeer(monitor, entry.id)
-      if (reading !== undefined && reading.lastSeenMs + timeoutMs - entry.written >= config.rewriteMs) {
+      if (reading !== undefined && reading.lastSeenMs + timeoutMs - entry.written >= rewriteMs) {
         entry.wantWrite = true
         enqueue(entry)
       }
     }
+    scheduleSweep()
+  }
+
+  function scheduleSweep(): void {
     sweepTimer = clock.setTimeout(sweep, config.sweepMs / SWEEP_TICKS)
   }
 
@@ -301,7 +326,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       useReplayStore(monitor, replayStore)
       for (const peer of monitor.peers()) if (peer.state === 'alive' || peer.state === 'suspect') onLocalOnline(peer)
       keeper.start()
-      sweepTimer = clock.setTimeout(sweep, config.sweepMs / SWEEP_TICKS)
+      scheduleSweep()
     },
     close() {
       closing ??= (async () => {
@@ -344,7 +369,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       return context.owner === '' ? undefined : context.owner
     },
     stats() {
-      return { calls: { ...context.calls }, writes, failures, held: table.size }
+      return { calls: { ...context.calls }, writes, failures, held: table.size, lagMs }
     },
   }
 
