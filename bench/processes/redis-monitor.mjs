@@ -33,6 +33,8 @@ const lastBeat = new Float64Array(count)
 const seq = new Uint32Array(count)
 const incarnation = Date.now()
 let beats = 0
+let failedSets = 0
+let lastError
 let timer
 let startedAt = 0
 let monitor
@@ -57,7 +59,12 @@ function beat(j, now) {
   lastBeat[j] = now
   beats++
   if (mode === 'hb') pair.inject(frame)
-  else void redis.sendCommand(['SET', `{naive}:${idOf(j)}`, name, 'PX', String(timeoutMs)]).catch(() => {})
+  else {
+    void redis.sendCommand(['SET', `{naive}:${idOf(j)}`, name, 'PX', String(timeoutMs)]).catch((error) => {
+      failedSets++
+      lastError = `${error?.constructor?.name}: ${error?.message}`
+    })
+  }
 }
 
 let round = 0
@@ -83,7 +90,7 @@ serveParent({
     return { startedAt }
   },
   async stats() {
-    return { beats, presence: presence?.stats(), held: monitor?.size }
+    return { beats, failedSets, lastError, presence: presence?.stats(), held: monitor?.size }
   },
   /** Peers [from, to) stop beating; returns their last beat (wall ms). */
   async silence({ from, to }) {

@@ -106,6 +106,7 @@ async function runDesign(ctx, design, server, admin, p) {
     ownerTimeout: { decided: owner.length, of: silenced.size, early: owner.filter((l) => l < 0).length, p50: percentile(owner, 50), p99: percentile(owner, 99), min: Math.min(...owner), max: Math.max(...owner) },
     killedProcess: { decided: reaped.length, of: killed.size, early: reaped.filter((l) => l < 0).length, p50: percentile(reaped, 50), p99: percentile(reaped, 99), min: Math.min(...reaped), max: Math.max(...reaped) },
     presenceStats: childStats[0]?.presence,
+    failedSets: childStats.map((c) => [c.failedSets, c.lastError]),
   }
 }
 
@@ -140,13 +141,14 @@ export async function run(ctx) {
   admin.on('error', () => {})
   await admin.connect()
   try {
+    // The naive design first: run after hb, its SETs time out on this machine (not understood yet; see the report).
+    const naive = await runDesign(ctx, 'naive', server, admin, p)
     const memory = await measureMemory(ctx, server, admin, p.memoryPeers)
     const hb = await runDesign(ctx, 'hb', server, admin, p)
-    const naive = await runDesign(ctx, 'naive', server, admin, p)
     const ratio = hb.opsPerBeat / naive.opsPerBeat
     const tickMs = Math.min(100, Math.max(10, Math.round(p.timeoutMs / 20)))
     const reapBound = p.leaseMs + p.timeoutMs / 3
-    const met = hb.opsPerBeat <= 0.35 && memory.perPeer <= 150 && hb.ownerTimeout.p99 <= tickMs + 5 + 5 && hb.ownerTimeout.min >= 0 &&
+    const met = hb.opsPerBeat <= 0.35 && memory.perPeer <= 150 && hb.ownerTimeout.early === 0 && hb.killedProcess.early === 0 && hb.ownerTimeout.p99 <= tickMs + 5 + 5 && hb.ownerTimeout.min >= 0 &&
       hb.killedProcess.p99 <= reapBound && hb.killedProcess.decided === hb.killedProcess.of
     return {
       unit: 'ops/beat',

@@ -29,6 +29,8 @@ export interface LeaseKeeperHooks {
   /** A reap turned peers offline in this process. */
   onReaped(ids: { id: string; deadlineMs: number }[], monitor: string): void
   onError(error: Error): void
+  /** This process's measured write lag (ms), published with each renewal. */
+  lagMs(): number
 }
 
 export interface LeaseKeeper {
@@ -68,7 +70,7 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
   }
 
   async function leaseCall(mode: 'acquire' | 'renew' | 'retire'): Promise<unknown[]> {
-    return context.call('lease', lease, [], [mode])
+    return context.call('lease', lease, [], [mode, String(Math.ceil(hooks.lagMs()))])
   }
 
   async function renew(): Promise<void> {

@@ -19,7 +19,9 @@ return {e, redis.call('HGET', KEYS[1], 'buckets')}
 
 /**
  * Acquires (a new owner index), renews or retires the caller's lease.
- * ARGV[7] = acquire | renew | retire. Reply: {'ok', now, me, owners (flat index, expiry)}
+ * ARGV[7] = acquire | renew | retire, ARGV[8] = the caller's measured lag (ms),
+ * kept as names[<owner>:lag]: others wait that much longer before they trust
+ * its written deadlines to have expired. Reply: {'ok', now, me, owners (flat index, expiry)}
  * or {'reset'} or {'lost', now}.
  */
 export const LUA_LEASE = `${LUA_PRELUDE}
@@ -37,6 +39,7 @@ if mode == 'retire' then
   redis.call('HSET', KEYS[2], me, now)
 else
   redis.call('HSET', KEYS[2], me, now + leaseMs)
+  redis.call('HSET', KEYS[3], me .. ':lag', ARGV[8] or '0')
 end
 return {'ok', now, me, redis.call('HGETALL', KEYS[2])}
 `
@@ -97,6 +100,8 @@ local bad = header(false)
 if bad then return {bad} end
 local slackMs = tonumber(ARGV[7])
 local owners = redis.call('HKEYS', KEYS[2])
+local lagOf = {}
+for _, o in ipairs(owners) do lagOf[o] = tonumber(redis.call('HGET', KEYS[3], o .. ':lag') or '0') end
 local out = {}
 for i = 1, #KEYS - 5 do
   local bucket = KEYS[5 + i]
@@ -110,7 +115,7 @@ for i = 1, #KEYS - 5 do
       local field = o .. '|' .. id
       local value = redis.call('HGET', bucket, field)
       if value then
-        if reason ~= 'left' and deadlineOf(value) + slackMs > now then live = true end
+        if reason ~= 'left' and deadlineOf(value) + slackMs + lagOf[o] > now then live = true end
         stale[#stale + 1] = field
       end
     end
@@ -147,6 +152,10 @@ local expires = tonumber(redis.call('HGET', KEYS[2], dead) or '0')
 if expires > now then return {'alive', now, expires} end
 local deadName = redis.call('HGET', KEYS[3], dead) or dead
 local owners = redis.call('HKEYS', KEYS[2])
+local lagOf = {}
+for _, o in ipairs(owners) do lagOf[o] = tonumber(redis.call('HGET', KEYS[3], o .. ':lag') or '0') end
+-- The dead process may have been slow to write: trust its deadlines that much later.
+local deadSlack = slackMs + (lagOf[dead] or 0)
 local prefix = dead .. '|'
 local reaped = {}
 local pending = {}
@@ -158,7 +167,7 @@ for i = 6, #KEYS do
   for j = 1, #all, 2 do
     local field = all[j]
     if string.sub(field, 1, #prefix) == prefix then
-      local due = deadlineOf(all[j + 1]) + slackMs
+      local due = deadlineOf(all[j + 1]) + deadSlack
       if due > now then
         waiting = true
         if minDue < 0 or due < minDue then minDue = due end
@@ -172,7 +181,7 @@ for i = 6, #KEYS do
             local other = o .. '|' .. id
             local value = redis.call('HGET', bucket, other)
             if value then
-              if deadlineOf(value) + slackMs > now then live = true end
+              if deadlineOf(value) + slackMs + (lagOf[o] or 0) > now then live = true end
               stale[#stale + 1] = other
             end
           end
@@ -182,7 +191,7 @@ for i = 6, #KEYS do
           redis.call('DECR', KEYS[4])
           emit('offline', id, deadName, 'timeout')
           reaped[#reaped + 1] = id
-          reaped[#reaped + 1] = due - slackMs
+          reaped[#reaped + 1] = due - deadSlack
         end
       end
     end
@@ -199,7 +208,7 @@ if bad then return {bad} end
 local dead = ARGV[7]
 if tonumber(redis.call('HGET', KEYS[2], dead) or '0') > now then return 0 end
 redis.call('HDEL', KEYS[2], dead)
-redis.call('HDEL', KEYS[3], dead)
+redis.call('HDEL', KEYS[3], dead, dead .. ':lag')
 return 1
 `
 

@@ -71,6 +71,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       for (const { id, deadlineMs } of reaped) emitter.emit('offline', { id, monitor: name, lastSeenMs: deadlineMs - timeoutMs }, 'timeout')
     },
     onError,
+    lagMs: () => lagMs,
   })
 
   function enqueue(entry: HeldPeer): void {
