@@ -75,6 +75,7 @@ export function createLeaseKeeper(context: ClusterContext, hooks: LeaseKeeperHoo
 
   async function renew(): Promise<void> {
     if (renewing !== undefined || stopped) return
+    if (context.owner === '') return schedule(retryMs) // being replaced: see recover()
     renewing = (async () => {
       const { epoch, owner } = context
       try {

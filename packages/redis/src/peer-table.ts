@@ -18,6 +18,9 @@ export interface HeldPeer {
   wantWrite: boolean
   /** Queued for the next flush (write or release), so it is queued once. */
   queued: boolean
+  /** The last `lastSeenMs` a sweep saw, and the largest gap between beats seen so far (ms). */
+  seenAt: number
+  gapMs: number
   /** Its next write re-registers it without an `online` event (Redis lost its data; the cluster already saw it online). */
   silent: boolean
 }
@@ -33,7 +36,7 @@ export interface PeerTable {
   nextChunk(count: number): { chunk: HeldPeer[]; done: boolean }
 }
 
-export function createPeerTable(bucketOf: (id: string) => number): PeerTable {
+export function createPeerTable(bucketOf: (id: string) => number, initialGapMs: number): PeerTable {
   const map = new Map<string, HeldPeer>()
   let cursor: IterableIterator<HeldPeer> | undefined
   return {
@@ -44,7 +47,7 @@ export function createPeerTable(bucketOf: (id: string) => number): PeerTable {
     ensure(id) {
       let entry = map.get(id)
       if (entry === undefined) {
-        entry = { id, bucket: bucketOf(id), written: -Infinity, releasing: false, reason: 'timeout', wantWrite: false, queued: false, silent: false }
+        entry = { id, bucket: bucketOf(id), written: -Infinity, releasing: false, reason: 'timeout', wantWrite: false, queued: false, silent: false, seenAt: -Infinity, gapMs: initialGapMs }
         map.set(id, entry)
       }
       return entry

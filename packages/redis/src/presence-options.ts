@@ -23,7 +23,11 @@ export interface ResolvedPresenceOptions {
   readonly slackMs: number
   /** Every held peer is looked at once per sweep. */
   readonly sweepMs: number
-  /** A peer is rewritten when its local deadline moved this far past the written one (slack − sweep − margin). */
+  /**
+   * A peer is rewritten when its local deadline moved this far, less its beat
+   * interval and the measured lag, past the written one (slack − sweep − margin):
+   * its next beat may move it by a whole interval before the next sweep sees it.
+   */
   readonly rewriteMs: number
   readonly renewMs: number
   /** Delay before retrying after a failed Redis call. */
@@ -50,7 +54,7 @@ export function resolvePresenceOptions(options: RedisPresenceOptions): ResolvedP
   const name = options.name ?? `${hostname()}:${process.pid}`
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw configError('name must be a string of 1 to 200 characters')
   const timeoutMs = positive('timeoutMs', options.timeoutMs, 15_000)
-  const leaseMs = positive('leaseMs', options.leaseMs, timeoutMs)
+  const leaseMs = positive('leaseMs', options.leaseMs, timeoutMs * 1.5)
   const buckets = positive('buckets', options.buckets, 16_384)
   if (!Number.isInteger(buckets) || buckets > 1 << 20) throw configError('buckets must be an integer from 1 to 1 048 576')
   const streamMaxLength = positive('streamMaxLength', options.streamMaxLength, 100_000)

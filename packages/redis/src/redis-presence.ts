@@ -40,7 +40,8 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   const context = createClusterContext(connection, keys, config, options.clusterNow)
   const { clock, timeoutMs } = config
   const bucket = (id: string): number => bucketOf(id, config.buckets)
-  const table = createPeerTable(bucket)
+  // Until a sweep has seen two of its beats, a peer is assumed to beat every third of a timeout.
+  const table = createPeerTable(bucket, timeoutMs / 3)
   const emitter = createEmitter<PresenceListeners>()
   const closed = new AbortController()
   let phase: 'idle' | 'starting' | 'running' | 'closed' = 'idle'
@@ -90,7 +91,9 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
 
   function runFlush(): void {
     flushTimer = undefined
-    if (flushing !== undefined) return
+    // Nothing is sent while recovering: a call with the new epoch but the old owner index
+    // could pass for another process (owner indices restart with an emptied Redis).
+    if (flushing !== undefined || recovering !== undefined) return
     const since = queuedSince
     queuedSince = -1
     flushing = flushOnce().then((ok) => {
@@ -228,6 +231,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
   function recover(kind: 'reset' | 'lost', epoch: string, owner: string): void {
     if (recovering !== undefined || phase !== 'running') return
     if (kind === 'reset' ? epoch !== context.epoch : owner !== context.owner) return
+    context.owner = ''
     recovering = (async () => {
       try {
         if (kind === 'reset') await initNamespace()
@@ -251,6 +255,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       }
     })().finally(() => {
       recovering = undefined
+      if (queue.length > 0) requestFlush(0)
     })
   }
 
@@ -279,9 +284,17 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       passStartedAt = -1
     }
     for (const entry of chunk) {
-      if (entry.releasing || entry.wantWrite) continue
+      if (entry.releasing) continue
       const reading = readPeer(monitor, entry.id)
-      if (reading !== undefined && reading.lastSeenMs + timeoutMs - entry.written >= rewriteMs) {
+      if (reading === undefined) continue
+      if (reading.lastSeenMs !== entry.seenAt) {
+        // Beats come in steps of an interval: learn the largest (two steps seen as one only overestimate).
+        const gap = reading.lastSeenMs - entry.seenAt
+        if (gap > 0 && gap < timeoutMs) entry.gapMs = Math.max(entry.gapMs, gap)
+        entry.seenAt = reading.lastSeenMs
+      }
+      if (entry.wantWrite) continue
+      if (reading.lastSeenMs + timeoutMs - entry.written >= rewriteMs - entry.gapMs) {
         entry.wantWrite = true
         enqueue(entry)
       }
@@ -350,11 +363,13 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
     async flush() {
       for (let round = 0; round < 1000; round++) {
         if (flushing !== undefined) await flushing
+        else if (recovering !== undefined) await recovering
         else if (queue.length > 0 && phase === 'running') {
           if (flushTimer !== undefined) clock.clearTimeout(flushTimer)
+          flushTimer = undefined
           runFlush()
-        } else if (recovering !== undefined) await recovering
-        else break
+          if (flushing === undefined) break
+        } else break
       }
       await keeper.idle()
     },

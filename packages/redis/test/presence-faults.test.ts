@@ -52,6 +52,23 @@ describe.skipIf(!redisAvailable)('presence faults (fake clock, real Redis)', () 
     }
   })
 
+  it('a process killed right after a beat that its sweep has not seen yet: the reap still waits for that beat\'s deadline', async () => {
+    // Beats every 2100 ms: one beat moves the deadline by more than the slack left after a rewrite
+    // threshold that ignored the interval; the presence learns the interval and rewrites earlier.
+    const h = await createHarness({ server, processes: 2, timeoutMs: TIMEOUT_MS, leaseMs: LEASE_MS, intervalMs: 2100, namespace: `faults-${++namespaceCounter}` })
+    try {
+      await h.addPeer('jumpy', 0)
+      await h.step(4200) // beats at 0, 2100 and 4200; the sweep after 4200 (every 62.5 ms) has not run
+      await h.kill(0)
+      await h.step(TIMEOUT_MS + LEASE_MS + TIMEOUT_MS)
+      const offline = h.events.filter((e) => e.type === 'offline')
+      expect(offline.map((e) => e.id)).toEqual(['jumpy'])
+      expect((offline[0] as ClusterEvent).atMs).toBeGreaterThanOrEqual(4200 + TIMEOUT_MS)
+    } finally {
+      await h.close()
+    }
+  })
+
   it('a monitor cut off from Redis: peers that still beat to reachable monitors are never convicted; its own come back without a lost offline', async () => {
     const h = await harness()
     try {

