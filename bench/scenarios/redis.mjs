@@ -131,8 +131,8 @@ async function measureMemory(ctx, server, admin, peers) {
 
 export async function run(ctx) {
   const p = ctx.quick
-    ? { count: 3000, timeoutMs: 3000, leaseMs: 3000, intervalMs: 1000, silenced: 200, windowMs: 6000, limitMs: 60_000, memoryPeers: 100_000 }
-    : { count: 333_334, timeoutMs: 15_000, leaseMs: 15_000, intervalMs: 5000, silenced: 1000, windowMs: 30_000, limitMs: 280_000, memoryPeers: 1_000_000 }
+    ? { count: 3000, timeoutMs: 3000, leaseMs: 4500, intervalMs: 1000, silenced: 200, windowMs: 6000, limitMs: 60_000, memoryPeers: 100_000 }
+    : { count: 333_334, timeoutMs: 15_000, leaseMs: 22_500, intervalMs: 5000, silenced: 1000, windowMs: 30_000, limitMs: 280_000, memoryPeers: 1_000_000 }
   const server = await startRedisServer()
   const admin = createClient({ url: server.url, RESP: 2 })
   admin.on('error', () => {})
