@@ -28,7 +28,7 @@ async function startHb() {
   return {
     port: transport.address().port,
     count: () => monitor.stats().accepted,
-    extra: () => ({ ...monitor.stats(), online, offline, peers: monitor.size, transport: transport.stats() }),
+    extra: () => ({ ...monitor.stats(), online, offline, peers: monitor.size }),
     close: () => monitor.close(),
   }
 }

@@ -12,9 +12,17 @@ const clientFor = {
   http: (a) => createHttpClient({ url: `http://${a.host}:${a.port}/heartbeat` }),
 }
 
-/** Starts a beater for `id` over `transport`, beating the server at `address`. */
-export function startClient({ id, transport, address, secret, intervalMs }) {
-  const beater = createBeater({ id, secret, intervalMs, transport: clientFor[transport](address) })
+/** The client transport for `transport` (`udp`, `tcp`, `ws`, `http`) that reaches the server at `address`. */
+export function createClientTransport(transport, address) {
+  return clientFor[transport](address)
+}
+
+/**
+ * Starts a beater for `id` over `transport`, beating the server at `address`.
+ * `clock` and `random` (the beat jitter) come from the demo, so a test can drive it.
+ */
+export function startClient({ id, transport, address, secret, intervalMs, clock, random, createTransport = createClientTransport }) {
+  const beater = createBeater({ id, secret, intervalMs, clock, random, transport: createTransport(transport, address) })
   const stop = beater.start()
   return { id, transport, beater, stop }
 }

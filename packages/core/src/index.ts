@@ -9,9 +9,24 @@
 
 // Roles
 export { createMonitor } from './monitor/monitor.js'
-export type { Monitor, MonitorEvent, MonitorListeners, MonitorOptions, MonitorStats, Peer, RejectedInfo } from './monitor/monitor.js'
+export type { FrameCounts } from './monitor/frame-counters.js'
+export type {
+  AttachedHandler,
+  AuthenticatedBeat,
+  MisconfiguredInfo,
+  Monitor,
+  MonitorEvent,
+  MonitorListeners,
+  MonitorOptions,
+  MonitorStats,
+  Peer,
+  RejectedInfo,
+  ReplayStore,
+  SequenceMark,
+  StoredMark,
+} from './monitor/monitor.js'
 export { createBeater } from './beater/beater.js'
-export type { AckInfo, Beater, BeaterListeners, BeaterOptions, BeaterStats, StopFunction, StopOptions } from './beater/beater.js'
+export type { AckInfo, Beater, BeaterListeners, BeaterMisconfiguredInfo, BeaterOptions, BeaterStats, StopFunction, StopOptions } from './beater/beater.js'
 
 // Liveness
 export { initialSnapshot, transition } from './liveness/transition.js'
@@ -30,6 +45,8 @@ export type { TimingWheel, TimingWheelOptions } from './time/timing-wheel.js'
 
 // Keys
 export { deriveKey } from './signing/derive-key.js'
+export { perPeerKeys } from './signing/per-peer-keys.js'
+export type { PerPeerKeysOptions } from './signing/per-peer-keys.js'
 export { createKeyRing } from './signing/key-ring.js'
 export type { KeyRing, KeyRingOptions } from './signing/key-ring.js'
 export type { KeyInput } from './signing/key-material.js'
@@ -42,5 +59,5 @@ export type { RejectReason } from './errors/reject-reason.js'
 
 // What options and events refer to
 export type { ClientTransport, ServerTransport } from './adapter/transport.js'
-export type { TypedEmitter } from './events/typed-emitter.js'
+export type { ListenerMap, TypedEmitter } from './events/typed-emitter.js'
 export type { EventStreamOptions } from './events/event-stream.js'

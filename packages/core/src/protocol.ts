@@ -1,14 +1,15 @@
 /**
  * `@hb/core/protocol`: the wire format of PROTOCOL.md as functions, for tools,
- * tests in other languages, and adapters that speak a legacy protocol: frame
+ * tests in other languages, and adapters that speak a legacy protocol (the
+ * codeskyblue/heartbeat endpoint of `@hb/http` reaches its HMAC here): frame
  * codecs, signing and verification, HMAC, key resolution, the freshness and
- * replay rules, and the codeskyblue/heartbeat compatibility protocol.
+ * replay rules.
  * Applications need none of this: `createMonitor` and `createBeater` do it.
  */
 
 // Frames
 export type { DecodeResult, Frame, FrameFields, FrameType } from './wire/frame.js'
-export { DEFAULT_MAX_FRAME_BYTES, MAC_BYTES, PROTOCOL_VERSION } from './wire/frame.js'
+export { DEFAULT_MAX_FRAME_BYTES, intervalForTimeout, MAC_BYTES, PROTOCOL_VERSION, TIMEOUT_TO_INTERVAL } from './wire/frame.js'
 export { decodeBinaryFrame, encodeBinaryFrame, encodeCanonical } from './wire/binary-codec.js'
 export { decodeJsonFrame, encodeJsonFrame } from './wire/json-codec.js'
 export { decodeFrame } from './wire/decode-frame.js'
@@ -27,7 +28,3 @@ export { isKeyRing } from './signing/key-ring.js'
 // Freshness and replay
 export { checkFreshness, createReplayWindow } from './signing/replay-window.js'
 export type { FreshnessVerdict, ReplayWindow } from './signing/replay-window.js'
-
-// Legacy protocols
-export { codeskyblueContentType, codeskyblueMessages, createCodeskyblueProtocol } from './legacy/codeskyblue.js'
-export type { CodeskyblueBeat, CodeskyblueProtocol, CodeskyblueProtocolOptions, CodeskyblueRequest, CodeskyblueResponse } from './legacy/codeskyblue.js'

@@ -30,10 +30,13 @@ describe('signAckTo', () => {
         const verified = verifyFrame(signFrame(fields, key, encoding), keys, 2048)
         if (!verified.ok) throw new Error(`fixture did not verify: ${verified.detail}`)
         for (const timestampMs of [0, 1_795_000_000_123, 2 ** 48 - 1]) {
-          const { peerId, keyId, incarnation, seq } = fields
-          const expected = signFrame({ type: 'ack', peerId, keyId, incarnation, seq, timestampMs }, key, encoding)
-          const ack = signAckTo(verified.frame, verified.canonical, key, encoding, timestampMs)
-          expect(Buffer.from(ack).toString('hex')).toBe(Buffer.from(expected).toString('hex'))
+          for (const [timeoutMs, clockCorrection] of [[1, false], [15_000, true], [2 ** 32 - 1, false]] as const) {
+            const { peerId, keyId, incarnation, seq } = fields
+            const ackFields = { type: 'ack' as const, peerId, keyId, incarnation, seq, timestampMs, timeoutMs, ...(clockCorrection ? { clockCorrection } : {}) }
+            const expected = signFrame(ackFields, key, encoding)
+            const ack = signAckTo(verified.frame, verified.canonical, key, encoding, timestampMs, timeoutMs, clockCorrection)
+            expect(Buffer.from(ack).toString('hex')).toBe(Buffer.from(expected).toString('hex'))
+          }
         }
       }
     },
@@ -44,14 +47,22 @@ describe('signAckTo', () => {
     const before = Buffer.from(bytes).toString('hex')
     const verified = verifyFrame(bytes, keys, 2048)
     if (!verified.ok) throw new Error('fixture did not verify')
-    signAckTo(verified.frame, verified.canonical, key, 'binary', 42)
+    signAckTo(verified.frame, verified.canonical, key, 'binary', 42, 15_000, false)
     expect(Buffer.from(bytes).toString('hex')).toBe(before)
   })
 
   it.each([-1, 2 ** 48, 1.5, Number.NaN])('refuses a timestamp the frame cannot carry (%s), as signFrame does', (timestampMs) => {
     const verified = verifyFrame(signFrame(frames[2]!, key, 'binary'), keys, 2048)
     if (!verified.ok) throw new Error('fixture did not verify')
-    expect(() => signAckTo(verified.frame, verified.canonical, key, 'binary', timestampMs)).toThrow(
+    expect(() => signAckTo(verified.frame, verified.canonical, key, 'binary', timestampMs, 15_000, false)).toThrow(
+      expect.objectContaining({ code: 'HB_ERR_MALFORMED' }),
+    )
+  })
+
+  it.each([0, 2 ** 32, 1.5, Number.NaN])('refuses a timeout the frame cannot carry (%s)', (timeoutMs) => {
+    const verified = verifyFrame(signFrame(frames[2]!, key, 'binary'), keys, 2048)
+    if (!verified.ok) throw new Error('fixture did not verify')
+    expect(() => signAckTo(verified.frame, verified.canonical, key, 'binary', 42, timeoutMs, false)).toThrow(
       expect.objectContaining({ code: 'HB_ERR_MALFORMED' }),
     )
   })

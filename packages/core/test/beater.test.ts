@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBeater, createMonitor, HeartbeatError } from '../src/index.js'
+import { intervalForTimeout } from '../src/protocol.js'
 import { decodeFrame } from '../src/protocol.js'
 import type { ClientTransport } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
@@ -7,12 +8,15 @@ import { SECRET } from './helpers.js'
 
 function world(kind: 'connection' | 'datagram' = 'connection') {
   const clock = createFakeClock(0)
-  const sent: { at: number; type: string; seq: number }[] = []
+  const sent: { at: number; type: string; seq: number; ackRequested: boolean }[] = []
   const pair = createMemoryTransportPair({
     kind,
     tap(direction, bytes) {
       const decoded = decodeFrame(bytes, 4096)
-      if (direction === 'to-server' && decoded.ok) sent.push({ at: clock.now(), type: decoded.frame.type, seq: decoded.frame.seq })
+      if (direction === 'to-server' && decoded.ok) {
+        const { type, seq, ackRequested } = decoded.frame
+        sent.push({ at: clock.now(), type, seq, ackRequested: ackRequested === true })
+      }
     },
   })
   const monitor = createMonitor({ secret: SECRET, timeoutMs: 1000, clock, transports: [pair.server] })
@@ -23,8 +27,30 @@ function world(kind: 'connection' | 'datagram' = 'connection') {
   return { clock, pair, monitor, events, sent }
 }
 
+/** A client transport whose inbound frames (acks) arrive `delayMs` late, on the fake clock. */
+function delayed(client: ClientTransport, clock: ReturnType<typeof createFakeClock>, delayMs: number): ClientTransport {
+  return {
+    name: client.name,
+    kind: client.kind,
+    encoding: client.encoding,
+    connect: (handler, options) =>
+      client.connect(
+        {
+          onFrame(bytes) {
+            const copy = bytes.slice()
+            clock.setTimeout(() => handler.onFrame(copy), delayMs)
+          },
+          onLinkDown: (error) => handler.onLinkDown(error),
+        },
+        options,
+      ),
+    send: (bytes) => client.send(bytes),
+    close: () => client.close(),
+  }
+}
+
 describe('beater', () => {
-  it('runs the README example: hello at once, a beat every interval, acks with RTT', async () => {
+  it('runs the README example: hello at once, a beat every interval, an ack asked for every 3rd beat', async () => {
     const { clock, pair, monitor, events, sent } = world()
     await monitor.start()
     const beater = createBeater({ id: 'client-1', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0 })
@@ -33,15 +59,97 @@ describe('beater', () => {
     const stop = beater.start()
     await settle()
     expect(events).toEqual(['0 online client-1'])
-    clock.advance(1000)
-    expect(sent.map((f) => `${f.at} ${f.type} ${f.seq}`)).toEqual(['0 hello 0', '250 beat 1', '500 beat 2', '750 beat 3', '1000 beat 4'])
-    expect(acks).toEqual([0, 1, 2, 3, 4])
+    clock.advance(1500)
+    expect(sent.map((f) => `${f.at} ${f.type} ${f.seq}${f.ackRequested ? ' ack?' : ''}`)).toEqual([
+      '0 hello 0 ack?',
+      '250 beat 1',
+      '500 beat 2',
+      '750 beat 3 ack?',
+      '1000 beat 4',
+      '1250 beat 5',
+      '1500 beat 6 ack?',
+    ])
+    expect(acks).toEqual([0, 3, 6])
     expect(beater.rttMs).toBe(0)
     await stop()
-    expect(events).toEqual(['0 online client-1', '1000 offline client-1 left'])
+    expect(sent.at(-1)).toMatchObject({ type: 'bye', ackRequested: true })
+    expect(events).toEqual(['0 online client-1', '1500 offline client-1 left'])
     expect(beater.running).toBe(false)
     await monitor.close()
     expect(clock.pending()).toBe(0)
+  })
+
+  it('ackEvery: 1 asks for an ack on every beat', async () => {
+    const { clock, pair, monitor, sent } = world()
+    await monitor.start()
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0, ackEvery: 1 })
+    const acks: number[] = []
+    beater.on('ack', ({ seq }) => acks.push(seq))
+    const stop = beater.start()
+    await settle()
+    clock.advance(1000)
+    expect(sent.map((f) => f.ackRequested)).toEqual([true, true, true, true, true])
+    expect(acks).toEqual([0, 1, 2, 3, 4])
+    await stop()
+    await monitor.close()
+  })
+
+  it('without intervalMs, beats at the timeout the monitor announces / 6.5, from the first ack on', async () => {
+    const { clock, pair, monitor, sent } = world() // monitor timeoutMs 1000
+    const monitorSaw: string[] = []
+    monitor.on('misconfigured', (peer) => monitorSaw.push(peer.id))
+    await monitor.start()
+    // Acks take 40 ms: the first beat is already waiting at the fallback pace when the hello's ack arrives.
+    const transport = delayed(pair.client, clock, 40)
+    const beater = createBeater({ id: 'c', secret: SECRET, transport, clock, jitter: 0 })
+    const stop = beater.start()
+    await settle()
+    expect(beater.intervalMs).toBe(2308)
+    clock.advance(40)
+    const pace = intervalForTimeout(1000)
+    expect(pace).toBe(154)
+    expect(beater.intervalMs).toBe(pace)
+    clock.advance(3 * pace)
+    expect(sent.filter((f) => f.type === 'beat').map((f) => f.at)).toEqual([40 + pace, 40 + 2 * pace, 40 + 3 * pace])
+    // Its hello said its interval was provisional: no misconfigured report for the 2308 ms it announced.
+    expect(monitorSaw).toEqual([])
+    expect(monitor.get('c')?.state).toBe('alive')
+    await stop()
+    await monitor.close()
+  })
+
+  it('an intervalMs at or past half the announced timeout is reported once as misconfigured', async () => {
+    const { clock, pair, monitor } = world() // monitor timeoutMs 1000
+    const monitorSaw: string[] = []
+    monitor.on('misconfigured', (peer, info) => monitorSaw.push(`${peer.id} ${info.code} ${info.intervalMs}/${info.timeoutMs}`))
+    await monitor.start()
+    const beater = createBeater({ id: 'slow', secret: SECRET, transport: pair.client, intervalMs: 500, clock, jitter: 0, ackEvery: 1 })
+    const seen: string[] = []
+    beater.on('misconfigured', (info) => seen.push(`${info.code} ${info.intervalMs}/${info.timeoutMs}`))
+    const stop = beater.start()
+    await settle()
+    clock.advance(2000)
+    expect(seen).toEqual(['interval-too-long 500/1000'])
+    expect(monitorSaw).toEqual(['slow interval-too-long 500/1000'])
+    await stop()
+    await monitor.close()
+  })
+
+  it('an interval just under half the timeout is not misconfigured', async () => {
+    const { clock, pair, monitor } = world()
+    const monitorSaw: string[] = []
+    monitor.on('misconfigured', (peer) => monitorSaw.push(peer.id))
+    await monitor.start()
+    const beater = createBeater({ id: 'ok', secret: SECRET, transport: pair.client, intervalMs: 499, clock, jitter: 0 })
+    const seen: string[] = []
+    beater.on('misconfigured', (info) => seen.push(info.code))
+    const stop = beater.start()
+    await settle()
+    clock.advance(2000)
+    expect(seen).toEqual([])
+    expect(monitorSaw).toEqual([])
+    await stop()
+    await monitor.close()
   })
 
   it('stop({ bye: false }) goes silent: offline by timeout at the right tick', async () => {
@@ -79,23 +187,33 @@ describe('beater', () => {
     await monitor.close()
   })
 
-  it('server-lost after missedAcks silent intervals, server-back when acks return (datagram)', async () => {
-    const { clock, pair, monitor } = world('datagram')
+  it.each([
+    [3, 3],
+    [1, 3],
+    [3, 1],
+    [5, 2],
+  ])('ackEvery %i, missedAcks %i: server-lost exactly ackEvery + missedAcks beats after the last answered request (datagram)', async (ackEvery, missedAcks) => {
+    const { clock, pair, monitor, sent } = world('datagram')
     await monitor.start()
-    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, missedAcks: 3 })
+    const beater = createBeater({ id: 'c', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, ackEvery, missedAcks })
     const seen: string[] = []
-    beater.on('server-lost', ({ missedAcks }) => seen.push(`${clock.now()} lost ${missedAcks}`))
+    beater.on('server-lost', ({ missedAcks: missed }) => seen.push(`${clock.now()} lost ${missed}`))
     beater.on('server-back', () => seen.push(`${clock.now()} back`))
     const stop = beater.start()
     await settle()
-    clock.advance(100)
+    // The hello (a request) was answered at 0; the server goes silent right after.
     pair.setPartitioned(true)
-    clock.advance(400) // beats at 200, 300, 400 unanswered: the 500 tick ends the 3rd silent interval
-    expect(seen).toEqual(['500 lost 3'])
+    const bound = (ackEvery + missedAcks) * 100
+    clock.advance(bound - 1)
+    expect(seen).toEqual([])
+    clock.advance(1)
+    expect(seen).toEqual([`${bound} lost ${missedAcks}`])
     expect(beater.serverLost).toBe(true)
+    // While overdue, every beat asks.
+    expect(sent.filter((f) => f.at > ackEvery * 100).every((f) => f.ackRequested)).toBe(true)
     pair.setPartitioned(false)
     clock.advance(100)
-    expect(seen).toEqual(['500 lost 3', '600 back'])
+    expect(seen).toEqual([`${bound} lost ${missedAcks}`, `${bound + 100} back`])
     await stop()
     await monitor.close()
   })
@@ -113,17 +231,18 @@ describe('beater', () => {
     const stop = beater.start()
     await settle()
     pair.setPartitioned(true)
-    // The hello was acked at 0; beats at 100 and 200 are not: the 300 tick ends the
-    // 2nd silent interval → server-lost → link dropped; reconnect in 0.5 × 400 ms.
-    clock.advance(300)
+    // The hello was acked at 0; the beat at 300 asks (ackEvery 3) and is not answered, nor
+    // the one at 400: the 500 tick finds the 2nd unanswered → server-lost → link dropped;
+    // reconnect in 0.5 × 400 ms.
+    clock.advance(500)
     pair.setPartitioned(false)
     clock.advance(199)
     await settle()
-    expect(seen).toEqual(['0 connect', '300 disconnect'])
+    expect(seen).toEqual(['0 connect', '500 disconnect'])
     clock.advance(1)
     await settle()
-    expect(seen).toEqual(['0 connect', '300 disconnect', '500 connect'])
-    expect(sent.filter((f) => f.type === 'hello').map((f) => f.at)).toEqual([0, 500])
+    expect(seen).toEqual(['0 connect', '500 disconnect', '700 connect'])
+    expect(sent.filter((f) => f.type === 'hello').map((f) => f.at)).toEqual([0, 700])
     await stop()
     await monitor.close()
     expect(clock.pending()).toBe(0)
@@ -185,7 +304,7 @@ describe('beater', () => {
   it('signs and verifies over WebCrypto (the browser path) with the same results', async () => {
     const { clock, pair, monitor, events, sent } = world('datagram')
     await monitor.start()
-    const beater = createBeater({ id: 'web', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, crypto: 'web' })
+    const beater = createBeater({ id: 'web', secret: SECRET, transport: pair.client, intervalMs: 100, clock, jitter: 0, ackEvery: 1, crypto: 'web' })
     const acks: number[] = []
     let wake = (): void => {}
     beater.on('ack', ({ seq }) => (acks.push(seq), wake()))

@@ -61,7 +61,7 @@ describe('binary frame vectors', () => {
     const lengths = vectors.map((vector) => vector.binaryHex.length / 2)
     expect(Math.min(...lengths)).toBe(MIN_FRAME_BYTES)
     expect(Math.max(...lengths)).toBe(MAX_BINARY_FRAME_BYTES)
-    expect([MIN_FRAME_BYTES, MAX_BINARY_FRAME_BYTES]).toEqual([55, 377])
+    expect([MIN_FRAME_BYTES, MAX_BINARY_FRAME_BYTES]).toEqual([56, 378])
   })
 
   it('returns canonical and mac as views into the input, not copies', () => {
@@ -147,11 +147,12 @@ describe('beat body (rttMs)', () => {
     expect(with37.slice(-8)).toBe('00000025')
   })
 
-  it('makes a beat at least 59 bytes, while ack and bye stay at 55', () => {
+  it('makes a beat and an ack at least 60 bytes, while a bye stays at 56', () => {
     const shortest: FrameFields = { ...beat, peerId: 'x', keyId: '' }
-    expect(encodeBinaryFrame(shortest, mac)).toHaveLength(59)
-    expect(encodeBinaryFrame({ ...shortest, rttMs: 1 }, mac)).toHaveLength(59)
-    expect(encodeBinaryFrame({ ...shortest, type: 'ack' }, mac)).toHaveLength(MIN_FRAME_BYTES)
+    expect(encodeBinaryFrame(shortest, mac)).toHaveLength(60)
+    expect(encodeBinaryFrame({ ...shortest, rttMs: 1 }, mac)).toHaveLength(60)
+    expect(encodeBinaryFrame({ ...shortest, ackRequested: true }, mac)).toHaveLength(60)
+    expect(encodeBinaryFrame({ ...shortest, type: 'ack', timeoutMs: 1 }, mac)).toHaveLength(60)
     expect(encodeBinaryFrame({ ...shortest, type: 'bye' }, mac)).toHaveLength(MIN_FRAME_BYTES)
   })
 

@@ -34,11 +34,18 @@ export function frameFieldsArbitrary({ maxPeerIdChars = 255, edges = false } = {
       intervalMs: fc.integer({ min: 1, max: MAX_U32 }),
       // undefined: the beat has not measured an RTT yet.
       rttMs: fc.option(fc.integer({ min: 0, max: MAX_RTT_MS }), { nil: undefined }),
+      timeoutMs: fc.integer({ min: 1, max: MAX_U32 }),
+      // The one flag each type may carry: ack-requested (hello, beat, bye) or clock-correction (ack).
+      flag: fc.boolean(),
     })
-    .map(({ intervalMs, rttMs, ...fields }): FrameFields => {
-      if (fields.type === 'hello') return { ...fields, intervalMs }
-      // An absent rttMs is a missing member, not `rttMs: undefined`, as the decoders return it.
-      if (fields.type === 'beat' && rttMs !== undefined) return { ...fields, rttMs }
+    .map(({ intervalMs, rttMs, timeoutMs, flag, ...base }): FrameFields => {
+      // Absent members are missing, not `undefined`, as the decoders return them.
+      const fields: FrameFields = { ...base }
+      if (base.type === 'hello') fields.intervalMs = intervalMs
+      if (base.type === 'beat' && rttMs !== undefined) fields.rttMs = rttMs
+      if (base.type === 'ack') fields.timeoutMs = timeoutMs
+      if (flag && base.type === 'ack') fields.clockCorrection = true
+      else if (flag) fields.ackRequested = true
       return fields
     })
 }

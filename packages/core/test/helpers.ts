@@ -12,7 +12,9 @@ export const SECRET_BYTES = new TextEncoder().encode(SECRET)
 export function setup(options: Partial<MonitorOptions> = {}, transport: MemoryTransportOptions = {}) {
   const clock = createFakeClock(0)
   const pair = createMemoryTransportPair(transport)
-  const monitor = createMonitor({ secret: SECRET, timeoutMs: 1000, clock, transports: [pair.server], ...options })
+  // A detector carries its own timeout: the default timeoutMs only without one.
+  const timing = options.detector === undefined ? { timeoutMs: 1000 } : {}
+  const monitor = createMonitor({ secret: SECRET, ...timing, clock, transports: [pair.server], ...options })
   const events: string[] = []
   const rejected: string[] = []
   monitor.on('online', (p) => events.push(`${clock.now()} online ${p.id}`))

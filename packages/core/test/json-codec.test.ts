@@ -57,7 +57,7 @@ describe('JSON frame vectors', () => {
   })
 
   it('ignores member order and whitespace', () => {
-    const text = ' \n\t{ "mac" : "' + macHex + '", "ts": 3, "seq": 2, "inc": 1, "kid": "", "id": "p", "type": "bye", "v": 1 }\r\n'
+    const text = ' \n\t{ "mac" : "' + macHex + '", "ts": 3, "seq": 2, "inc": 1, "kid": "", "id": "p", "type": "bye", "v": 2 }\r\n'
     const result = decodeFrame(utf8(text), DEFAULT_MAX_FRAME_BYTES)
     expect(result.ok && result.frame).toStrictEqual({
       type: 'bye',
@@ -125,7 +125,7 @@ describe('JSON rtt', () => {
       if (!result.ok) throw new Error(result.detail)
       return toHex(result.canonical)
     }
-    const object = { v: 1, type: 'beat', id: 'peer-1', kid: 'k1', inc: 1, seq: 2, ts: 3, mac: macHex }
+    const object = { v: 2, type: 'beat', id: 'peer-1', kid: 'k1', inc: 1, seq: 2, ts: 3, mac: macHex }
     const variants = [object, { ...object, rtt: 37 }, { ...object, rtt: 38 }, { ...object, rtt: 0 }]
     expect(new Set(variants.map((value) => canonical(JSON.stringify(value)))).size).toBe(variants.length)
   })
@@ -133,19 +133,19 @@ describe('JSON rtt', () => {
   it('encodes rtt right after ts, and only when rttMs is present', () => {
     const tail = `"mac":"${macHex}"}`
     expect(encodeJsonFrame({ ...beat, rttMs: 37 }, mac)).toBe(
-      `{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":37,${tail}`,
+      `{"v":2,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":37,${tail}`,
     )
     expect(encodeJsonFrame({ ...beat, rttMs: 0 }, mac)).toBe(
-      `{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":0,${tail}`,
+      `{"v":2,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,"rtt":0,${tail}`,
     )
-    expect(encodeJsonFrame(beat, mac)).toBe(`{"v":1,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,${tail}`)
+    expect(encodeJsonFrame(beat, mac)).toBe(`{"v":2,"type":"beat","id":"peer-1","kid":"k1","inc":1,"seq":2,"ts":3,${tail}`)
     expect(encodeJsonFrame({ ...beat, rttMs: undefined }, mac)).toBe(encodeJsonFrame(beat, mac))
   })
 })
 
 describe('JSON strictness', () => {
   const valid = {
-    v: 1,
+    v: 2,
     type: 'hello',
     id: 'peer-1',
     kid: 'k1',
@@ -155,7 +155,7 @@ describe('JSON strictness', () => {
     interval: 250,
     mac: macHex,
   }
-  const beat = { v: 1, type: 'beat', id: 'peer-1', kid: 'k1', inc: 1, seq: 2, ts: 3, mac: macHex }
+  const beat = { v: 2, type: 'beat', id: 'peer-1', kid: 'k1', inc: 1, seq: 2, ts: 3, mac: macHex }
   const without = (object: Record<string, unknown>, name: string) =>
     Object.fromEntries(Object.entries(object).filter(([key]) => key !== name))
 
@@ -179,8 +179,17 @@ describe('JSON strictness', () => {
       `missing ${name}`,
       without(valid, name),
     ]) as Array<[string, unknown]>),
-    ['v 2', { ...valid, v: 2 }],
-    ['v "1"', { ...valid, v: '1' }],
+    ['v 1 (before acks on demand)', { ...valid, v: 1 }],
+    ['v 3', { ...valid, v: 3 }],
+    ['v "2"', { ...valid, v: '2' }],
+    ['flags 0 (absent is the one spelling of no flag)', { ...valid, flags: 0 }],
+    ['flags 2 on a hello (clock-correction is for acks)', { ...valid, flags: 2 }],
+    ['flags 4 (an unknown bit)', { ...beat, flags: 4 }],
+    ['flags as a boolean', { ...beat, flags: true }],
+    ['an ack without timeout', { ...beat, type: 'ack' }],
+    ['an ack with timeout 0', { ...beat, type: 'ack', timeout: 0 }],
+    ['an ack with the ack-requested flag', { ...beat, type: 'ack', timeout: 1000, flags: 1 }],
+    ['timeout on a beat', { ...beat, timeout: 1000 }],
     ['unknown type', { ...valid, type: 'ping' }],
     ['type as its code', { ...valid, type: 1 }],
     ['id a number', { ...valid, id: 1 }],
@@ -282,14 +291,14 @@ describe('JSON strictness', () => {
   })
 
   it('never quotes the input in a detail', () => {
-    const secretish = JSON.stringify({ ...valid, id: 'SECRET-VALUE' }).replace('"v":1', '"v":1,')
+    const secretish = JSON.stringify({ ...valid, id: 'SECRET-VALUE' }).replace('"v":1', '"v":2,')
     const result = decodeJsonFrame(secretish, DEFAULT_MAX_FRAME_BYTES)
     expect(!result.ok && result.detail).not.toContain('SECRET')
   })
 })
 
 describe('JSON size limit', () => {
-  const text = JSON.stringify({ v: 1, type: 'beat', id: 'ü', kid: '', inc: 1, seq: 2, ts: 3, mac: macHex })
+  const text = JSON.stringify({ v: 2, type: 'beat', id: 'ü', kid: '', inc: 1, seq: 2, ts: 3, mac: macHex })
   const length = utf8(text).length
 
   it('is measured in UTF-8 bytes, for strings and bytes alike', () => {

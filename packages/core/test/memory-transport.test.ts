@@ -10,7 +10,7 @@ for (const kind of ['connection', 'datagram'] as const) {
     { describe, it, expect, afterEach },
     {
       name: `memory (${kind})`,
-      kind,
+      capabilities: { kind },
       createServer(port) {
         const pair = createMemoryTransportPair({ kind, ...(port === undefined ? {} : { port }) })
         pairs.set(pair.port, pair)

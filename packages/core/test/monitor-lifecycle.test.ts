@@ -142,7 +142,7 @@ describe('monitor: bye, recovery, hysteresis, link-down, guard, forgetting', () 
   })
 
   it('phi accrual end to end: steady peers stay, a silent one is convicted near its learned rhythm', async () => {
-    const s = setup({ detector: phiAccrual({ threshold: 8, firstIntervalMs: 100, minStdDevMs: 10 }), tickMs: 10 })
+    const s = setup({ detector: phiAccrual({ threshold: 8, firstIntervalMs: 100, minStdDevMs: 10, acceptablePauseMs: 0 }), tickMs: 10 })
     await s.monitor.start()
     for (let i = 0; i < 50; i++) {
       s.beat('steady')

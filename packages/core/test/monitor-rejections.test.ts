@@ -11,7 +11,7 @@ describe('monitor: every bad frame is dropped, counted and reported with its rea
     ['unknown-key', (s) => s.frame({ keyId: 'k9' })],
     ['bad-signature', (s) => s.frame({}, otherKey)],
     ['stale', (s) => s.frame({ timestampMs: s.clock.wallNow() - 30_001 })],
-    ['unexpected', (s) => s.frame({ type: 'ack' })],
+    ['unexpected', (s) => s.frame({ type: 'ack', timeoutMs: 1000 })],
   ]
   it.each(cases)('%s', async (reason, make) => {
     const s = setup()
@@ -43,6 +43,9 @@ describe('monitor: every bad frame is dropped, counted and reported with its rea
   it('stale at skew + 1 ms in both directions, fresh at exactly skew', async () => {
     const s = setup({ skewMs: 5000 })
     await s.monitor.start()
+    // A known peer: an unknown one's frame stamped before the monitor started is stale anyway (next test).
+    expect(s.beat()?.accepted).toBe(true)
+    s.clock.advance(10_000)
     const now = s.clock.wallNow()
     expect(s.pair.inject(s.frame({ timestampMs: now + 5001 }))).toEqual({ accepted: false, reason: 'stale' })
     expect(s.pair.inject(s.frame({ timestampMs: now - 5001 }))).toEqual({ accepted: false, reason: 'stale' })
@@ -83,6 +86,25 @@ describe('monitor: every bad frame is dropped, counted and reported with its rea
     const decoded = decodeFrame(acks[0] as Uint8Array, 2048)
     expect(decoded.ok && decoded.encoding).toBe('json')
     expect(decoded.ok && decoded.frame.type).toBe('ack')
+    await s.monitor.close()
+  })
+})
+
+describe('monitor: stats per transport', () => {
+  it('counts accepted and rejected frames in all and per transport name', async () => {
+    const s = setup()
+    await s.monitor.start()
+    const http = s.monitor.attach({ name: 'http', kind: 'request' })
+    expect(s.beat('a')?.accepted).toBe(true)
+    expect(s.beat('b')?.accepted).toBe(true)
+    expect(http.onFrame({ bytes: s.frame({ peerId: 'c' }), remoteAddress: 'x:1', reply: () => {} }).accepted).toBe(true)
+    expect(http.onFrame({ bytes: new Uint8Array([1, 2, 3]), remoteAddress: 'x:1', reply: () => {} })).toEqual({ accepted: false, reason: 'malformed' })
+    http.onRejected({ reason: 'too-large', remoteAddress: 'x:1' })
+    const stats = s.monitor.stats()
+    expect(stats.accepted).toBe(3)
+    expect(stats.rejected).toMatchObject({ malformed: 1, 'too-large': 1 })
+    expect(stats.transports.memory).toEqual({ accepted: 2, rejected: expect.objectContaining({ malformed: 0, 'too-large': 0 }) })
+    expect(stats.transports.http).toEqual({ accepted: 1, rejected: expect.objectContaining({ malformed: 1, 'too-large': 1 }) })
     await s.monitor.close()
   })
 })

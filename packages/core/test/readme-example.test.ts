@@ -31,7 +31,7 @@ describe('README example', () => {
     expect(log.mock.calls.map((c) => c.join(' '))).toEqual(['client-1 is online'])
     clock.advance(2000)
     await stop({ bye: false }) // last beat near 2000 (jittered intervals of about 250 ms)
-    const lastSeen = monitor.get('client-1')?.lastSeen as number
+    const lastSeen = monitor.get('client-1')?.lastSeenMonotonicMs as number
     clock.advance(lastSeen + 999 - clock.now())
     expect(monitor.get('client-1')?.state).toBe('suspect') // its link dropped; not convicted before the deadline
     expect(log.mock.calls).toHaveLength(1)

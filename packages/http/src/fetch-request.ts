@@ -6,7 +6,8 @@
  */
 import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { HttpAnswer } from './http-answer.js'
-import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
+import { errorAnswer, exchangeFrame, tooLargeAnswer, unsupportedMediaTypeAnswer } from './http-answer.js'
+import { ackMediaType, declaredEncoding } from './content-type.js'
 import type { ResolvedHandlerOptions } from './handler-options.js'
 import { readLimitedBody } from './read-limited-body.js'
 
@@ -33,12 +34,14 @@ export async function handleFetchRequest(
   try {
     if (options.path !== undefined && new URL(request.url).pathname !== options.path) return toResponse(notFound)
     if (request.method !== 'POST') return toResponse(methodNotAllowed)
+    const encoding = declaredEncoding(request.headers.get('content-type'))
+    if (encoding === null) return toResponse(unsupportedMediaTypeAnswer(request.body !== null))
     const bytes = await readRequestBody(request, options.maxBodyBytes)
     if (bytes === undefined) {
       handler.onRejected({ reason: 'too-large', remoteAddress, detail: `body over ${options.maxBodyBytes} bytes` })
       return toResponse(tooLargeAnswer())
     }
-    return toResponse(exchangeFrame(handler, bytes, remoteAddress, ackContentType(request.headers.get('content-type'))))
+    return toResponse(exchangeFrame(handler, bytes, remoteAddress, ackMediaType(encoding)))
   } catch {
     // A body stream that errored (the client went away) or a request the runtime could not parse.
     return toResponse(errorAnswer(500, 'internal'))

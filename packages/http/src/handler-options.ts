@@ -3,7 +3,7 @@
  * when a handler is created.
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '@hb/core/protocol'
-import { HeartbeatError } from '@hb/core'
+import { checkPositiveInteger, configError } from '@hb/core/adapter'
 import type { ServerTransportHandler } from '@hb/core/adapter'
 
 /** Options of `createHttpHandler` and `createFetchHandler`. */
@@ -30,25 +30,20 @@ export interface ResolvedHandlerOptions {
   readonly maxBodyBytes: number
 }
 
-function configError(message: string): HeartbeatError {
-  return new HeartbeatError('HB_ERR_CONFIG', message)
-}
-
 /** Validates and fills in defaults. @throws HeartbeatError `HB_ERR_CONFIG`. */
 export function resolveHandlerOptions(options: HttpHandlerOptions | undefined): ResolvedHandlerOptions {
-  const { path, maxBodyBytes = DEFAULT_MAX_FRAME_BYTES } = options ?? {}
+  return {
+    path: checkPath(options?.path),
+    maxBodyBytes: checkPositiveInteger('maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_FRAME_BYTES),
+  }
+}
+
+/** @throws HeartbeatError `HB_ERR_CONFIG` unless `undefined` or a path starting with `/`, without a query. */
+export function checkPath(path: unknown): string | undefined {
   if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || path.includes('?'))) {
     throw configError(`path must start with "/" and have no query, got ${String(path)}`)
   }
-  checkMaxBodyBytes(maxBodyBytes)
-  return { path, maxBodyBytes }
-}
-
-/** @throws HeartbeatError `HB_ERR_CONFIG` unless a positive safe integer. */
-export function checkMaxBodyBytes(value: unknown): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw configError(`maxBodyBytes must be a positive integer, got ${String(value)}`)
-  }
+  return path
 }
 
 /** The part of a monitor the handlers use: mounting a transport that is not in its `transports`. */

@@ -7,6 +7,8 @@ import type { RejectReason } from '@hb/core'
 import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { RequestError } from './status-codes.js'
 import { httpStatusFor } from './status-codes.js'
+import type { ackMediaType } from './content-type.js'
+import { acceptedMediaTypes } from './content-type.js'
 
 /** Status, headers (lower-case names) and body of a response, before any framework writes it. */
 export interface HttpAnswer {
@@ -48,27 +50,26 @@ export function errorAnswer(status: number, error: RejectReason | RequestError, 
   return answer
 }
 
+const tooLarge = errorAnswer(413, 'too-large', { connection: 'close' })
+const unsupported = errorAnswer(415, 'unsupported-media-type', { 'accept-post': acceptedMediaTypes })
+const unsupportedClose = errorAnswer(415, 'unsupported-media-type', { 'accept-post': acceptedMediaTypes, connection: 'close' })
+
 /** 413, with `Connection: close`: the rest of an oversized body is never read, so the connection cannot be reused. */
 export function tooLargeAnswer(): HttpAnswer {
-  return errorAnswer(413, 'too-large', { connection: 'close' })
+  return tooLarge
 }
 
-const JSON_TYPE = 'application/json'
-const BINARY_TYPE = 'application/octet-stream'
-
-/** The media type of an ack. */
-export type AckContentType = typeof JSON_TYPE | typeof BINARY_TYPE
-
-/** The media type of an ack: binary frames come and go as octet streams, everything else as JSON. */
-export function ackContentType(requestContentType: string | null | undefined): AckContentType {
-  return requestContentType !== null && requestContentType !== undefined && requestContentType.startsWith(BINARY_TYPE)
-    ? BINARY_TYPE
-    : JSON_TYPE
+/** 415 for a Content-Type that is neither encoding, naming the two; `close` when a body is on its way (it is not read). */
+export function unsupportedMediaTypeAnswer(close: boolean): HttpAnswer {
+  return close ? unsupportedClose : unsupported
 }
+
+/** The media type of an ack (see `content-type.ts`). */
+export type AckContentType = ReturnType<typeof ackMediaType>
 
 const ackHeaders: Readonly<Record<AckContentType, Readonly<Record<string, string>>>> = {
-  [JSON_TYPE]: { 'content-type': JSON_TYPE, ...noStore },
-  [BINARY_TYPE]: { 'content-type': BINARY_TYPE, ...noStore },
+  'application/json': { 'content-type': 'application/json', ...noStore },
+  'application/octet-stream': { 'content-type': 'application/octet-stream', ...noStore },
 }
 const noContent = httpAnswer(204, noStore, null)
 

@@ -5,6 +5,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
+import { checkPositiveInteger, configError } from '@hb/core/adapter'
 import type { ClientTransportHandler } from '@hb/core/adapter'
 import { readLimitedBody } from './read-limited-body.js'
 
@@ -12,8 +13,13 @@ import { readLimitedBody } from './read-limited-body.js'
 export interface HttpClientOptions {
   /** The beat endpoint, `http:` or `https:` (e.g. `createHttpServer(...).address().url`). */
   url: string | URL
-  /** Per-request limit, from sending to the whole response read. Default 5000 (what codeskyblue's client uses). */
-  timeoutMs?: number
+  /**
+   * The deadline of one request, from sending to the whole response read, in
+   * ms. Default 5000 (what codeskyblue's client uses). Not the monitor's
+   * `timeoutMs` (how long a silent peer stays online): a request that misses
+   * it rejects, and the beater keeps beating.
+   */
+  requestTimeoutMs?: number
   /** Extra request headers (say, for a proxy's authentication). `content-type` is set by the client. */
   headers?: Record<string, string>
   /** The `fetch` to use (an instrumented one, or one bound to an undici `Agent`). Default: the global `fetch`. */
@@ -29,10 +35,6 @@ export interface HttpClientTransport extends ClientTransport {
 
 /** Largest error body read (and thrown away) so the connection can be reused. */
 const MAX_DISCARDED_BYTES = 4096
-
-function configError(message: string): HeartbeatError {
-  return new HeartbeatError('HB_ERR_CONFIG', message)
-}
 
 /** Reads at most `limit` bytes of a response body; `undefined` (stream cancelled) if there are more. */
 function readLimited(response: Response, limit: number): Promise<Uint8Array | undefined> {
@@ -59,10 +61,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClientTranspor
     throw configError('url must be an absolute http: or https: URL')
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('url must be an absolute http: or https: URL')
-  const timeoutMs = options.timeoutMs ?? 5000
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw configError(`timeoutMs must be a finite number > 0, got ${String(timeoutMs)}`)
-  }
+  // Renamed: fail loudly rather than silently use the default for an old option.
+  if ('timeoutMs' in options) throw configError('createHttpClient: timeoutMs is now requestTimeoutMs')
+  const requestTimeoutMs = checkPositiveInteger('requestTimeoutMs', options.requestTimeoutMs, 5000)
   const fetchImpl = options.fetch ?? globalThis.fetch
   if (typeof fetchImpl !== 'function') throw configError('no fetch available: pass options.fetch')
   const headers: Record<string, string> = { 'content-type': 'application/json' }
@@ -82,12 +83,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClientTranspor
   function failure(error: unknown, timeout: AbortSignal): HeartbeatError {
     if (closer.signal.aborted) return closedError()
     if (HeartbeatError.isInstance(error)) return error
-    if (timeout.aborted) return new HeartbeatError('HB_ERR_TRANSPORT', `http request timed out after ${timeoutMs} ms`, { cause: error })
+    if (timeout.aborted) return new HeartbeatError('HB_ERR_TRANSPORT', `http request timed out after ${requestTimeoutMs} ms`, { cause: error })
     return new HeartbeatError('HB_ERR_TRANSPORT', 'http request failed', { cause: error })
   }
 
   async function post(bytes: Uint8Array, deliver: ClientTransportHandler): Promise<void> {
-    const timeout = AbortSignal.timeout(timeoutMs)
+    const timeout = AbortSignal.timeout(requestTimeoutMs)
     const signal = AbortSignal.any([closer.signal, timeout])
     try {
       const response = await fetchImpl(target, { method: 'POST', headers, body: bytes, signal, redirect: 'manual' })

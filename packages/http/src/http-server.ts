@@ -1,25 +1,43 @@
 /**
  * `createHttpServer`: the HTTP transport as a `ServerTransport` on its own
  * `node:http` server, for `createMonitor({ transports })` (and the
- * conformance suite). It tracks its sockets, so `close()` also ends idle
- * keep-alive connections and really frees the port.
+ * conformance suite). The lifecycle (one start, close while starting,
+ * idempotent close) is the kit's `createServerLifecycle`; this file binds the
+ * server, bounds its time limits, and tracks its sockets so that `close()`
+ * also ends idle keep-alive connections and really frees the port.
  */
 import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
 import type { ServerTransport } from '@hb/core'
-import type { TransportAddress } from '@hb/core/adapter'
+import { checkHost, checkPort, checkPositiveInteger, configError, createServerLifecycle } from '@hb/core/adapter'
+import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
+import { checkPath } from './handler-options.js'
 import { handleNodeRequest } from './node-request.js'
+import { boundServerTimeouts, DEFAULT_REQUEST_TIMEOUT_MS, serverOptionsFor } from './server-timeouts.js'
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
-  /** Address to listen on. Default `0.0.0.0`; `::` for IPv6. */
+  /**
+   * Address to listen on. Default: every interface (Node's default, IPv6 and
+   * IPv4 where the OS allows). A monitor exists to hear other machines, and
+   * every frame it accepts is signed; pass `127.0.0.1` to hear only this one.
+   */
   host?: string
   /** Port; `0` picks a free one (read it from `address()`). */
   port: number
   /** Serve only this path (other paths: 404). Default: every path. */
   path?: string
+  /**
+   * The longest a client may take to send one request (headers and body), and
+   * the longest a connection may stay silent, before its first request or
+   * between keep-alive requests: then it is closed. Default 10 000, the
+   * monitor's default `helloTimeoutMs`, the bound TCP and WS put on a link
+   * that has not authenticated. Keep it above the beat interval if you want
+   * beaters to reuse their connection.
+   */
+  requestTimeoutMs?: number
   /** Told about server errors after listening (e.g. EMFILE on accept); they never crash the process. Must not throw. */
   onError?: (error: HeartbeatError) => void
 }
@@ -28,10 +46,6 @@ export interface HttpServerOptions {
 export interface HttpServerTransport extends ServerTransport {
   readonly name: 'http'
   readonly kind: 'request'
-}
-
-function configError(message: string): HeartbeatError {
-  return new HeartbeatError('HB_ERR_CONFIG', message)
 }
 
 /** The host part of a URL for a bound address: loopback for a wildcard bind, brackets for IPv6. */
@@ -54,113 +68,76 @@ function urlHost(host: string): string {
  */
 export function createHttpServer(options: HttpServerOptions): HttpServerTransport {
   if (typeof options !== 'object' || options === null) throw configError('createHttpServer needs { port }')
-  const host = options.host ?? '0.0.0.0'
-  const { port, path } = options
-  if (typeof host !== 'string' || host === '') throw configError(`host must be a non-empty string, got ${String(host)}`)
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw configError(`port must be an integer from 0 to 65535, got ${String(port)}`)
-  }
+  const host = options.host === undefined ? undefined : checkHost(options.host)
+  const port = checkPort(options.port, { allowZero: true })
+  const path = checkPath(options.path)
+  const requestTimeoutMs = checkPositiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS)
   const onError = options.onError
   if (onError !== undefined && typeof onError !== 'function') throw configError('onError must be a function')
-  if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/') || path.includes('?'))) {
-    throw configError(`path must start with "/" and have no query, got ${String(path)}`)
-  }
 
-  let state: 'idle' | 'starting' | 'listening' | 'closed' = 'idle'
   let server: Server | undefined
-  let bound: TransportAddress | null = null
-  let abortStart: ((error: HeartbeatError) => void) | undefined
-  // Settles when the current listen() attempt has bound or failed, whoever gave up on it.
-  let listenDone: Promise<void> = Promise.resolve()
-  let closing: Promise<void> | undefined
   const sockets = new Set<Socket>()
 
-  function stop(current: Server): Promise<void> {
+  const reportError = (error: Error): void => {
+    try {
+      onError?.(new HeartbeatError('HB_ERR_TRANSPORT', 'http server error', { cause: error }))
+    } catch {
+      // A throwing listener must not crash the server.
+    }
+  }
+
+  function listen(handler: ServerTransportHandler, startOptions: TransportStartOptions): Promise<TransportAddress> {
+    const requestOptions = { path, maxBodyBytes: startOptions.maxFrameBytes }
+    const current = createServer(serverOptionsFor(requestTimeoutMs), (req, res) => handleNodeRequest(handler, req, res, requestOptions))
+    boundServerTimeouts(current, requestTimeoutMs)
+    current.on('connection', (socket: Socket) => {
+      if (lifecycle.closing) return void socket.destroy()
+      sockets.add(socket)
+      socket.once('close', () => sockets.delete(socket))
+    })
+    return new Promise<TransportAddress>((resolve, reject) => {
+      const onListenError = (error: Error): void => {
+        reject(new HeartbeatError('HB_ERR_TRANSPORT', `http: cannot listen on ${host ?? 'every interface'}:${port}`, { cause: error }))
+      }
+      current.once('error', onListenError)
+      current.listen({ host, port, exclusive: true }, () => {
+        current.off('error', onListenError)
+        current.on('error', reportError)
+        const address = current.address()
+        // Never a string (that is a pipe), and never null right after 'listening'.
+        if (address === null || typeof address === 'string') {
+          current.close()
+          return reject(new HeartbeatError('HB_ERR_TRANSPORT', 'http: server has no address'))
+        }
+        server = current
+        resolve({
+          host: address.address,
+          port: address.port,
+          family: address.family,
+          url: `http://${urlHost(address.address)}:${address.port}${path ?? '/'}`,
+        })
+      })
+    })
+  }
+
+  function release(): Promise<void> {
+    const current = server
+    server = undefined
+    if (current === undefined) return Promise.resolve()
     return new Promise((resolve) => {
-      // close() stops accepting and resolves once every connection is gone; destroying
-      // them (idle keep-alive ones included) is what makes that happen now.
+      // close() stops accepting and calls back once every connection is gone; destroying
+      // them (idle keep-alive and lingering ones included) is what makes that happen now.
       current.close(() => resolve())
       for (const socket of sockets) socket.destroy()
     })
   }
 
-  const transport: HttpServerTransport = {
+  const lifecycle = createServerLifecycle({ name: 'http', listen, release })
+  return {
     name: 'http',
     kind: 'request',
-
-    start(handler, startOptions) {
-      if (state === 'closed') return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', 'http server is closed'))
-      if (state !== 'idle') return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT', 'http server already started'))
-      state = 'starting'
-      const requestOptions = { path, maxBodyBytes: startOptions.maxFrameBytes }
-      const current = createServer((req, res) => handleNodeRequest(handler, req, res, requestOptions))
-      server = current
-      current.on('connection', (socket: Socket) => {
-        if (state === 'closed') return void socket.destroy()
-        sockets.add(socket)
-        socket.once('close', () => sockets.delete(socket))
-      })
-      let markListenDone = (): void => {}
-      listenDone = new Promise((resolve) => (markListenDone = resolve))
-      return new Promise<void>((resolve, reject) => {
-        const settle = (error: HeartbeatError | undefined): void => {
-          current.off('error', onListenError)
-          abortStart = undefined
-          if (error === undefined) return resolve()
-          if (state === 'starting') {
-            state = 'idle'
-            server = undefined
-          }
-          reject(error)
-        }
-        const onListenError = (error: Error): void => {
-          markListenDone()
-          settle(new HeartbeatError('HB_ERR_TRANSPORT', `cannot listen on ${host}:${port}`, { cause: error }))
-        }
-        abortStart = settle
-        current.once('error', onListenError)
-        current.listen({ host, port, exclusive: true }, () => {
-          markListenDone()
-          // close() ran while we were binding: it waits for listenDone and releases the port.
-          if (abortStart !== settle) return
-          const address = current.address()
-          if (address === null || typeof address === 'string') return settle(new HeartbeatError('HB_ERR_TRANSPORT', 'http server has no address'))
-          bound = {
-            host: address.address,
-            port: address.port,
-            family: address.family,
-            url: `http://${urlHost(address.address)}:${address.port}${path ?? '/'}`,
-          }
-          state = 'listening'
-          current.on('error', (error) => {
-            try {
-              onError?.(new HeartbeatError('HB_ERR_TRANSPORT', 'http server error', { cause: error }))
-            } catch {
-              // A throwing listener must not crash the server.
-            }
-          })
-          settle(undefined)
-        })
-      })
-    },
-
-    address() {
-      return state === 'listening' ? bound : null
-    },
-
-    close() {
-      closing ??= (async () => {
-        state = 'closed'
-        bound = null
-        const current = server
-        server = undefined
-        abortStart?.(new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', 'http server closed while starting'))
-        if (current === undefined) return
-        await listenDone
-        await stop(current)
-      })()
-      return closing
-    },
+    start: lifecycle.start,
+    address: lifecycle.address,
+    close: lifecycle.close,
   }
-  return transport
 }

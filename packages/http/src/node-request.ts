@@ -1,6 +1,6 @@
 /**
  * Handles one Node request (`node:http`, Express, Connect) as one beat, given
- * the core's handler: path and method checks, the bounded body read, the
+ * the core's handler: path, method and content-type checks, the bounded body read, the
  * exchange with the core, and the response. Shared by `createHttpHandler` and
  * `createHttpServer`.
  */
@@ -8,7 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { formatAddress } from '@hb/core/adapter'
 import type { ServerTransportHandler } from '@hb/core/adapter'
 import type { HttpAnswer } from './http-answer.js'
-import { ackContentType, errorAnswer, exchangeFrame, tooLargeAnswer } from './http-answer.js'
+import { errorAnswer, exchangeFrame, tooLargeAnswer, unsupportedMediaTypeAnswer } from './http-answer.js'
+import type { AckContentType } from './http-answer.js'
+import { ackMediaType, declaredEncoding } from './content-type.js'
+import { lingerAfterAnswer } from './linger-close.js'
 import type { NodeBody } from './node-body.js'
 import { readNodeBody } from './node-body.js'
 
@@ -71,10 +74,13 @@ function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
 }
 
-/** Answers 413 and then drops the connection, whose unread rest of the body is never read. */
-export function refuseTooLarge(req: IncomingMessage, res: ServerResponse): void {
-  res.once('finish', () => req.socket.destroy())
-  writeAnswer(res, tooLargeAnswer())
+/**
+ * Writes a `Connection: close` answer to a request whose body is not read,
+ * then closes the connection without a reset (see `linger-close.ts`).
+ */
+export function refuseAndClose(req: IncomingMessage, res: ServerResponse, answer: HttpAnswer): void {
+  lingerAfterAnswer(req, res)
+  writeAnswer(res, answer)
 }
 
 /** Handles one request; see the file comment. Never throws and never leaves a request unanswered. */
@@ -88,10 +94,13 @@ export function handleNodeRequest(
   try {
     if (options.path !== undefined && pathOf(req.url) !== options.path) {
       if (next !== undefined) return next()
-      return writeAnswer(res, hasBody(req) ? notFoundClose : notFound)
+      return hasBody(req) ? refuseAndClose(req, res, notFoundClose) : writeAnswer(res, notFound)
     }
-    if (req.method !== 'POST') return writeAnswer(res, hasBody(req) ? methodNotAllowedClose : methodNotAllowed)
-    readNodeBody(req, options.maxBodyBytes, (body) => answerBody(handler, req, res, options, body))
+    if (req.method !== 'POST') return hasBody(req) ? refuseAndClose(req, res, methodNotAllowedClose) : writeAnswer(res, methodNotAllowed)
+    const encoding = declaredEncoding(req.headers['content-type'])
+    if (encoding === null) return hasBody(req) ? refuseAndClose(req, res, unsupportedMediaTypeAnswer(true)) : writeAnswer(res, unsupportedMediaTypeAnswer(false))
+    const ackType = ackMediaType(encoding)
+    readNodeBody(req, options.maxBodyBytes, (body) => answerBody(handler, req, res, options, body, ackType))
   } catch {
     writeAnswer(res, errorAnswer(500, 'internal'))
   }
@@ -103,6 +112,7 @@ function answerBody(
   res: ServerResponse,
   options: NodeRequestOptions,
   body: NodeBody,
+  ackType: AckContentType,
 ): void {
   try {
     if (body.kind === 'aborted') return
@@ -112,9 +122,9 @@ function answerBody(
     const bytes = body.kind === 'bytes' ? body.bytes : body.kind === 'parsed' ? utf8.encode(JSON.stringify(body.value)) : undefined
     if (bytes === undefined || bytes.length > options.maxBodyBytes) {
       handler.onRejected({ reason: 'too-large', remoteAddress, detail: `body over ${options.maxBodyBytes} bytes` })
-      return refuseTooLarge(req, res)
+      return refuseAndClose(req, res, tooLargeAnswer())
     }
-    writeAnswer(res, exchangeFrame(handler, bytes, remoteAddress, ackContentType(req.headers['content-type'])))
+    writeAnswer(res, exchangeFrame(handler, bytes, remoteAddress, ackType))
   } catch {
     writeAnswer(res, errorAnswer(500, 'internal'))
   }

@@ -17,12 +17,14 @@ const statusByReason: Readonly<Record<RejectReason, number>> = {
   replay: 409,
   stale: 409,
   'peer-limit': 429,
+  pending: 503,
+  flood: 429,
 }
 
 /**
  * The HTTP status for a frame the core (or the transport) rejected:
  * 400 `malformed`/`unexpected`, 401 `bad-signature`/`unknown-key`,
- * 409 `replay`/`stale`, 413 `too-large`, 429 `peer-limit`; 400 for a reason
+ * 409 `replay`/`stale`, 413 `too-large`, 429 `peer-limit`/`flood`, 503 `pending`; 400 for a reason
  * this version does not know.
  */
 export function httpStatusFor(reason: RejectReason): number {
@@ -30,4 +32,4 @@ export function httpStatusFor(reason: RejectReason): number {
 }
 
 /** The `error` member of a body that is not about a frame's content. */
-export type RequestError = 'not-found' | 'method-not-allowed' | 'internal'
+export type RequestError = 'not-found' | 'method-not-allowed' | 'unsupported-media-type' | 'internal'

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { createBeater, createMonitor, HeartbeatError } from '@hb/core'
+import type { ClientTransport } from '@hb/core'
+import { createFakeClock, recordMonitorEvents } from '@hb/core/testing'
 import { createHttpClient, createHttpServer } from '../src/index.js'
 import { createCleanup, createWaiter, listen } from './helpers.js'
 
@@ -86,7 +88,7 @@ describe('http client transport', () => {
 
   it('times a request out with HB_ERR_TRANSPORT', async () => {
     const server = await scripted(() => {}) // never answers
-    const { client } = await connected(server.url, { timeoutMs: 100 })
+    const { client } = await connected(server.url, { requestTimeoutMs: 100 })
     const error = await errorOf(client.send(new Uint8Array([1])))
     expect(error).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
     expect((error as Error).message).toContain('timed out')
@@ -106,36 +108,53 @@ describe('http client transport', () => {
     expect(frames).toEqual([])
   })
 
-  it('rejects a send before connect, and a refused connection, as the contract says', async () => {
+  it('rejects a send to a server that refuses connections with HB_ERR_TRANSPORT', async () => {
     const client = createHttpClient({ url: 'http://127.0.0.1:9/hb' })
     cleanup.add(() => client.close())
-    expect(await errorOf(client.send(new Uint8Array([1])))).toMatchObject({ code: 'HB_ERR_TRANSPORT_CLOSED' })
     await client.connect({ onFrame() {}, onLinkDown() {} }, { maxFrameBytes: 100 })
     expect(await errorOf(client.send(new Uint8Array([1])))).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
   })
 
-  it('carries a beater to a monitor and back: acks measured, online, then left on stop', async () => {
+  it('carries a beater to a monitor and back on a fake clock: beats, acks, online, then left on stop', async () => {
+    const clock = createFakeClock()
     const server = createHttpServer({ host: '127.0.0.1', port: 0, path: '/hb' })
-    const monitor = createMonitor({ secret: 's3cret', timeoutMs: 2000, transports: [server] })
+    const monitor = createMonitor({ secret: 's3cret', timeoutMs: 2000, transports: [server], clock })
     cleanup.add(() => monitor.close())
-    const waiter = createWaiter()
-    const events: string[] = []
-    monitor.on('online', (peer) => (events.push(`online ${peer.id} ${peer.transport}`), waiter.notify()))
-    monitor.on('offline', (peer, reason) => (events.push(`offline ${peer.id} ${reason}`), waiter.notify()))
+    const recorder = recordMonitorEvents(monitor, ['online', 'offline'])
     await monitor.start()
-    const beater = createBeater({ id: 'web-1', secret: 's3cret', transport: createHttpClient({ url: server.address()!.url! }), intervalMs: 50 })
+    // The real client, counted: each send() resolves once its response was handled.
+    const client = createHttpClient({ url: server.address()!.url! })
+    const waiter = createWaiter()
+    let answered = 0
+    const counted: ClientTransport = {
+      name: client.name,
+      kind: client.kind,
+      encoding: client.encoding,
+      connect: (handler, options) => client.connect(handler, options),
+      send: (bytes) => client.send(bytes).finally(() => (answered++, waiter.notify())),
+      close: () => client.close(),
+    }
+    const beater = createBeater({ id: 'web-1', secret: 's3cret', transport: counted, intervalMs: 500, jitter: 0, clock })
     const acks: number[] = []
     beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
     const stop = beater.start()
     cleanup.add(() => stop({ bye: false }))
-    await waiter.until(() => acks.length >= 3, 'three acks')
+    await recorder.until(() => recorder.events.length === 1, 'online')
+    await waiter.until(() => answered === 1 && acks.length === 1, 'the hello answered with an ack')
+    // Every beat is due on the fake clock: the sockets are real, the time is not.
+    for (let beat = 1; beat <= 3; beat++) {
+      clock.advance(500)
+      await waiter.until(() => answered > beat, `beat ${beat} answered`)
+    }
+    expect(monitor.stats().accepted).toBe(4)
+    expect(beater.stats().sent).toBe(4)
     await stop()
-    await waiter.until(() => events.includes('offline web-1 left'), 'offline (left)')
-    expect(events).toEqual(['online web-1 http', 'offline web-1 left'])
+    await recorder.until(() => recorder.events.length === 2, 'offline (left)')
+    expect(recorder.events).toEqual(['online web-1', 'offline web-1 left'])
   })
 
   it('refuses bad options', () => {
-    for (const options of [{}, { url: 'not a url' }, { url: 'ftp://x/' }, { url: 'http://x/', timeoutMs: 0 }, { url: 'http://x/', fetch: 1 }]) {
+    for (const options of [{}, { url: 'not a url' }, { url: 'ftp://x/' }, { url: 'http://x/', timeoutMs: 0 }, { url: 'http://x/', requestTimeoutMs: 0 }, { url: 'http://x/', timeoutMs: 5000 }, { url: 'http://x/', fetch: 1 }]) {
       expect(() => createHttpClient(options as never)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
     }
   })

@@ -12,8 +12,12 @@ const cleanup = createCleanup()
 afterEach(() => cleanup.run())
 
 let nextSeq = 1
+/** A beat asks for its ack (wire format v2: else it is answered 204); an ack carries a timeout, never the flag. */
+const ackFields = (fields: Partial<FrameFields>): Partial<FrameFields> =>
+  fields.type === 'ack' ? { timeoutMs: 1000, ...fields } : fields.type === 'bye' ? fields : { ackRequested: true, ...fields }
+
 const frame = (fields: Partial<FrameFields> = {}, encoding: 'json' | 'binary' = 'json'): Uint8Array =>
-  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: nextSeq++, timestampMs: Date.now(), ...fields }, SECRET, encoding)
+  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: nextSeq++, timestampMs: Date.now(), ...ackFields(fields) }, SECRET, encoding)
 
 interface Answer {
   status: number

@@ -12,8 +12,12 @@ const MAX_BODY = 1024
 const cleanup = createCleanup()
 afterEach(() => cleanup.run())
 
+/** A beat asks for its ack (wire format v2: else it is answered 204); an ack carries a timeout, never the flag. */
+const ackFields = (fields: Partial<FrameFields>): Partial<FrameFields> =>
+  fields.type === 'ack' ? { timeoutMs: 1000, ...fields } : fields.type === 'bye' ? fields : { ackRequested: true, ...fields }
+
 const frame = (fields: Partial<FrameFields> = {}, encoding: 'json' | 'binary' = 'json', key = SECRET): Uint8Array =>
-  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: 1, timestampMs: Date.now(), ...fields }, key, encoding)
+  signFrame({ type: 'beat', peerId: 'p1', keyId: '', incarnation: 1, seq: 1, timestampMs: Date.now(), ...ackFields(fields) }, key, encoding)
 
 interface Probe {
   method?: string
@@ -21,8 +25,11 @@ interface Probe {
   body?: Uint8Array | string
   /** Send the body chunked, without Content-Length. */
   stream?: boolean
-  contentType?: string
+  /** Default `application/json`; `null` sends none. */
+  contentType?: string | null
 }
+
+const headersOf = (probe: Probe): Record<string, string> => (probe.contentType === null ? {} : { 'content-type': probe.contentType ?? 'application/json' })
 
 /** One way of serving the handler: a real node:http server, or the fetch handler called directly. */
 interface Server {
@@ -43,7 +50,7 @@ const servers: [string, ServerFactory][] = [
           return fetch(`${url}${probe.path ?? '/hb'}`, {
             method: probe.method ?? 'POST',
             body,
-            headers: { 'content-type': probe.contentType ?? 'application/json' },
+            headers: headersOf(probe),
             ...(probe.stream ? { duplex: 'half' } : {}),
             signal: AbortSignal.timeout(5000),
           } as RequestInit)
@@ -61,7 +68,7 @@ const servers: [string, ServerFactory][] = [
             new Request(`http://hb.test${probe.path ?? '/hb'}`, {
               method: probe.method ?? 'POST',
               body: probe.stream ? chunked(probe.body) : probe.body,
-              headers: { 'content-type': probe.contentType ?? 'application/json' },
+              headers: headersOf(probe),
               ...(probe.stream ? { duplex: 'half' } : {}),
             } as RequestInit),
           ),
@@ -98,6 +105,21 @@ const marker = 'ECHO-CANARY-1234'
 const cases: Case[] = [
   { name: 'wrong method', status: 405, error: 'method-not-allowed', headers: { allow: 'POST' }, probe: () => ({ method: 'GET' }) },
   { name: 'PUT is a wrong method too', status: 405, error: 'method-not-allowed', headers: { allow: 'POST' }, probe: () => ({ method: 'PUT', body: frame() }) },
+  {
+    name: 'a form',
+    status: 415,
+    error: 'unsupported-media-type',
+    headers: { 'accept-post': 'application/json, application/octet-stream' },
+    probe: () => ({ body: frame(), contentType: 'application/x-www-form-urlencoded' }),
+  },
+  {
+    name: 'text/plain',
+    status: 415,
+    error: 'unsupported-media-type',
+    headers: { 'accept-post': 'application/json, application/octet-stream' },
+    probe: () => ({ body: frame(), contentType: 'text/plain;charset=UTF-8' }),
+  },
+  { name: 'a JSON-like type that is not JSON', status: 415, error: 'unsupported-media-type', probe: () => ({ body: frame(), contentType: 'application/jsonx' }) },
   { name: 'another path', status: 404, error: 'not-found', probe: () => ({ path: '/elsewhere', body: frame() }) },
   { name: 'Content-Length over the limit', status: 413, error: 'too-large', probe: () => ({ body: new Uint8Array(MAX_BODY + 1).fill(0x7b) }) },
   { name: 'a chunked body over the limit', status: 413, error: 'too-large', probe: () => ({ body: new Uint8Array(4 * MAX_BODY).fill(0x20), stream: true }) },
@@ -160,6 +182,14 @@ describe.each(servers)('status table: %s', (_name, makeServer) => {
     expect(online).toEqual(['p1 http'])
   })
 
+  it('204: an accepted beat that did not ask for an ack (the core did not reply): no body, no content type', async () => {
+    const { monitor, server } = await setup()
+    expect((await server.send({ body: frame({ type: 'hello', intervalMs: 1000, seq: 1 }) })).status).toBe(200)
+    const response = await server.send({ body: frame({ seq: 2, ackRequested: false }) })
+    expect([response.status, response.headers.get('content-type'), await response.text()]).toEqual([204, null, ''])
+    expect(monitor.stats().accepted).toBe(2)
+  })
+
   it('200: a binary frame sent as application/octet-stream gets a binary ack', async () => {
     const { server } = await setup()
     const response = await server.send({ body: frame({}, 'binary'), contentType: 'application/octet-stream' })
@@ -169,10 +199,24 @@ describe.each(servers)('status table: %s', (_name, makeServer) => {
     expect(ack.ok && ack.encoding).toBe('binary')
   })
 
+  it.each([['application/json; charset=utf-8'], ['Application/JSON'], [' application/json ;x=y'], [null]] as const)(
+    '200: Content-Type %s is a JSON frame (none: the core tells the encoding by the first byte)',
+    async (contentType) => {
+      const { server } = await setup()
+      const response = await server.send({ body: frame({ seq: 5 }), contentType })
+      expect([response.status, response.headers.get('content-type')]).toEqual([200, 'application/json'])
+      const ack = decodeFrame(new Uint8Array(await response.arrayBuffer()), 4096)
+      expect(ack.ok && [ack.encoding, ack.frame.seq]).toEqual(['json', 5])
+    },
+  )
+
   it('reports transport-level refusals (too-large) to the monitor, as http', async () => {
     const { rejected, server } = await setup()
     await (await server.send({ body: new Uint8Array(MAX_BODY + 1) })).text()
     await (await server.send({ body: frame({}, 'json', new TextEncoder().encode('wrong')) })).text()
+    // 404, 405 and 415 are about the request, not a frame: not counted.
+    await (await server.send({ body: frame(), contentType: 'text/plain' })).text()
+    await (await server.send({ method: 'GET' })).text()
     expect(rejected).toEqual(['too-large http', 'bad-signature http'])
   })
 })

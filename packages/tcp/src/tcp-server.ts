@@ -1,6 +1,8 @@
 /**
  * The server side of the TCP transport: a `net.Server` whose every accepted
- * socket is a core `Link` carrying length-prefixed frames.
+ * socket is a core `Link` carrying length-prefixed frames. Its start/close
+ * states are the adapter kit's (`createServerLifecycle`); this file binds and
+ * unbinds the socket and turns connections into links.
  *
  * Who closes a connection, and why:
  * - the core, through `link.close()`: a peer it declared dead, or a connection
@@ -15,14 +17,19 @@ import { createServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
 import type { ServerTransport } from '@hb/core'
+import { checkHost, checkPort, checkPositiveInteger, createServerLifecycle } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
 import { createTcpLink } from './tcp-link.js'
 import type { TcpLink } from './tcp-link.js'
-import { checkKeepAliveDelay, checkPort, checkPositiveInteger } from './tcp-options.js'
+import { checkKeepAliveDelay } from './tcp-options.js'
 
 /** Options of {@link createTcpServer}. */
 export interface TcpServerOptions {
-  /** Interface to listen on. Default: every interface (Node's default, `::` or `0.0.0.0`). */
+  /**
+   * Interface to listen on. Default: every interface (Node's default, `::` or
+   * `0.0.0.0`): a monitor exists to hear other machines, and every frame it
+   * accepts is signed.
+   */
   host?: string
   /** Port to listen on; 0 picks a free one (see `address()`). */
   port: number
@@ -44,21 +51,22 @@ export interface TcpServerOptions {
  * now (`HB_ERR_CONFIG`); binds on `start()`.
  */
 export function createTcpServer(options: TcpServerOptions): ServerTransport {
-  const port = checkPort(options.port, 0)
-  const host = options.host
+  const port = checkPort(options.port, { allowZero: true })
+  // undefined: Node listens on every interface (`::`, or `0.0.0.0` without IPv6).
+  const host = options.host === undefined ? undefined : checkHost(options.host)
   const keepAliveDelay = checkKeepAliveDelay(options.keepAliveInitialDelayMs)
   const noDelay = options.noDelay ?? true
   const maxBufferedBytes = checkPositiveInteger('maxBufferedBytes', options.maxBufferedBytes, 65_536)
 
   let server: Server | undefined
-  let bound: TransportAddress | null = null
-  let starting: Promise<void> | undefined
-  let closing: Promise<void> | undefined
   let nextLinkId = 1
-  const links = new Set<TcpLink>()
+
+  const lifecycle = createServerLifecycle({ name: 'tcp', listen, release })
+  // One function for every link, not one per link.
+  const untrack = (link: TcpLink): void => lifecycle.removeLink(link)
 
   function accept(socket: Socket, handler: ServerTransportHandler, maxFrameBytes: number): void {
-    if (closing !== undefined) {
+    if (lifecycle.closing) {
       socket.destroy()
       return
     }
@@ -68,14 +76,15 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
       handler,
       maxFrameBytes,
       maxBufferedBytes,
-      onDown: (gone) => links.delete(gone),
+      onDown: untrack,
     })
-    // The core may close the link from inside onLinkUp (a closing monitor).
-    if (link.up) links.add(link)
+    // The core may have closed the link from inside onLinkUp; a server that
+    // began closing meanwhile does not track it, so it is closed here.
+    if (link.up && !lifecycle.addLink(link)) link.close()
   }
 
-  function listen(handler: ServerTransportHandler, startOptions: TransportStartOptions): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  function listen(handler: ServerTransportHandler, startOptions: TransportStartOptions): Promise<TransportAddress> {
+    return new Promise<TransportAddress>((resolve, reject) => {
       const srv = createServer()
       server = srv
       srv.on('connection', (socket) => accept(socket, handler, startOptions.maxFrameBytes))
@@ -89,8 +98,7 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
         // Accept errors (EMFILE, …) are transient and must not crash the process; the server keeps listening.
         srv.on('error', () => undefined)
         const info = srv.address() as AddressInfo
-        if (closing === undefined) bound = { host: info.address, port: info.port, family: info.family }
-        resolve()
+        resolve({ host: info.address, port: info.port, family: info.family })
       }
       srv.once('error', onError)
       srv.once('listening', onListening)
@@ -98,30 +106,19 @@ export function createTcpServer(options: TcpServerOptions): ServerTransport {
     })
   }
 
+  function release(): Promise<void> {
+    const srv = server
+    server = undefined
+    // Every link's socket was destroyed first, so this resolves once the OS let go of the port.
+    if (srv?.listening !== true) return Promise.resolve()
+    return new Promise<void>((resolve) => srv.close(() => resolve()))
+  }
+
   return {
     name: 'tcp',
     kind: 'connection',
-    start(handler, startOptions) {
-      if (closing !== undefined) return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', 'tcp: server is closed'))
-      if (starting !== undefined) return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT', 'tcp: server already started'))
-      starting = listen(handler, startOptions)
-      return starting
-    },
-    address() {
-      return bound
-    },
-    close() {
-      closing ??= (async () => {
-        bound = null
-        // A close during start() waits for the bind to settle, then undoes it.
-        await starting?.catch(() => undefined)
-        const srv = server
-        server = undefined
-        // Reports each link down first, then destroys its socket.
-        for (const link of [...links]) link.close()
-        if (srv?.listening === true) await new Promise<void>((resolve) => srv.close(() => resolve()))
-      })()
-      return closing
-    },
+    start: (handler, startOptions) => lifecycle.start(handler, startOptions),
+    address: () => lifecycle.address(),
+    close: () => lifecycle.close(),
   }
 }

@@ -4,7 +4,7 @@
  * decision stays in `@hb/core`.
  */
 export { createUdpServer } from './udp-server.js'
-export type { UdpServerOptions, UdpServerStats, UdpServerTransport } from './udp-server.js'
+export type { UdpServerOptions, UdpServerTransport } from './udp-server.js'
 export { createUdpClient } from './udp-client.js'
-export type { UdpClientOptions, UdpClientStats, UdpClientTransport } from './udp-client.js'
+export type { UdpClientOptions, UdpClientTransport } from './udp-client.js'
 export type { UdpSocketOptions, UdpSocketType } from './udp-options.js'

@@ -3,16 +3,21 @@
  * socket `connect`ed to the server, so the kernel drops datagrams from anyone
  * else and the source port stays the same for the socket's life (which is what
  * keeps a NAT mapping, and the server's replies, pointed at this peer).
+ *
+ * A datagram client, not a connection client: `connect()` only binds a socket,
+ * nothing can go down, so `onLinkDown` is never called and there is no
+ * `disconnect()`. Its checks and errors are the adapter kit's, as for every
+ * other client.
  */
 import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
-import { formatAddress } from '@hb/core/adapter'
+import { checkHost, checkPort, configError, formatAddress } from '@hb/core/adapter'
+import type { ClientTransportHandler, TransportAddress } from '@hb/core/adapter'
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
-import type { ClientTransportHandler, TransportAddress } from '@hb/core/adapter'
 import type { UdpSocketOptions, UdpSocketType } from './udp-options.js'
-import { checkHost, checkPort, checkSocketOptions, socketTypeFor } from './udp-options.js'
-import { applyBufferSizes, closeSocket, createErrorCounter } from './udp-socket.js'
+import { checkSocketOptions, socketTypeFor } from './udp-options.js'
+import { applyBufferSizes, closeSocket, createErrorReporter } from './udp-socket.js'
 
 /** Options of {@link createUdpClient}. */
 export interface UdpClientOptions extends UdpSocketOptions {
@@ -24,28 +29,13 @@ export interface UdpClientOptions extends UdpSocketOptions {
   localAddress?: string
 }
 
-/** Counters of a UDP client, since it was created. */
-export interface UdpClientStats {
-  /** Datagrams the OS accepted. */
-  readonly sent: number
-  /** Datagrams received from the server and handed to the core. */
-  readonly received: number
-  /**
-   * Socket errors: typically ECONNREFUSED while nothing listens on the server's
-   * port (the kernel reports the ICMP "port unreachable"). The socket stays up,
-   * so beats resume being acked as soon as the server is back.
-   */
-  readonly errors: number
-}
-
-/** A UDP `ClientTransport` with counters and its local address. */
+/** A UDP `ClientTransport` that can tell its local address. */
 export interface UdpClientTransport extends ClientTransport {
   readonly name: 'udp'
   readonly kind: 'datagram'
   readonly encoding: 'binary'
   /** The local (ephemeral) address while connected, else `null`. */
   localAddress(): TransportAddress | null
-  stats(): UdpClientStats
 }
 
 /**
@@ -56,16 +46,21 @@ export interface UdpClientTransport extends ClientTransport {
  * const stop = beater.start()
  * ```
  *
+ * While nothing listens on the server's port, the kernel reports ICMP "port
+ * unreachable" as `ECONNREFUSED`: it goes to `onError` (or fails that one
+ * `send()`), and the socket stays up, so beats are acked again as soon as the
+ * server is back.
+ *
  * @throws HeartbeatError `HB_ERR_CONFIG` on an invalid option.
  */
 export function createUdpClient(options: UdpClientOptions): UdpClientTransport {
-  if (typeof options !== 'object' || options === null) throw new HeartbeatError('HB_ERR_CONFIG', 'createUdpClient needs { host, port }')
+  if (typeof options !== 'object' || options === null) throw configError('createUdpClient needs { host, port }')
   const host = checkHost(options.host)
-  const port = checkPort(options.port, false)
+  const port = checkPort(options.port, { allowZero: false })
   const localAddress = options.localAddress === undefined ? undefined : checkHost(options.localAddress)
   const type: UdpSocketType = socketTypeFor(host, options.type)
   checkSocketOptions(options)
-  const errors = createErrorCounter(options.onError)
+  const reportError = createErrorReporter(options.onError)
   const target = formatAddress(host, port)
 
   let socket: Socket | undefined
@@ -73,10 +68,11 @@ export function createUdpClient(options: UdpClientOptions): UdpClientTransport {
   let closed = false
   let closing: Promise<void> | undefined
   let abortConnect: ((error: HeartbeatError) => void) | undefined
-  let sent = 0
-  let received = 0
 
-  const closedError = (message = 'udp client is closed'): HeartbeatError => new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', message)
+  // The same codes and messages as the kit's connection clients.
+  const notConnected = (): HeartbeatError => new HeartbeatError('HB_ERR_TRANSPORT_CLOSED', `udp: not connected to ${target}`)
+  const transportError = (message: string, cause: unknown): HeartbeatError =>
+    HeartbeatError.isInstance(cause) ? cause : new HeartbeatError('HB_ERR_TRANSPORT', message, { cause })
 
   function drop(current: Socket | undefined): Promise<void> {
     if (current === undefined) return Promise.resolve()
@@ -84,77 +80,74 @@ export function createUdpClient(options: UdpClientOptions): UdpClientTransport {
     return closeSocket(current)
   }
 
-  const client: UdpClientTransport = {
+  function open(current: Socket, handler: ClientTransportHandler): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error: HeartbeatError | undefined): void => {
+        abortConnect = undefined
+        if (error === undefined) {
+          connected = true
+          return resolve()
+        }
+        if (socket === current) socket = undefined
+        void drop(current)
+        reject(error)
+      }
+      abortConnect = settle
+      const failed = (error: unknown): void => settle(transportError(`udp: cannot connect to ${target}`, error))
+      // Before connect completes an error (a failed bind) fails connect(); after, it is reported.
+      current.on('error', (error) => (abortConnect === settle ? failed(error) : reportError(error, 'udp: socket error')))
+      current.on('message', (message: Buffer) => {
+        if (socket !== current || closed) return
+        try {
+          handler.onFrame(message)
+        } catch (error) {
+          reportError(error, 'udp: frame handler threw')
+        }
+      })
+      const onConnected = (error?: Error): void => {
+        if (abortConnect !== settle) return
+        if (error !== undefined) return failed(error)
+        try {
+          applyBufferSizes(current, options)
+        } catch (sizeError) {
+          return failed(sizeError)
+        }
+        settle(undefined)
+      }
+      try {
+        if (localAddress === undefined) current.connect(port, host, onConnected)
+        else current.bind({ port: 0, address: localAddress }, () => current.connect(port, host, onConnected))
+      } catch (error) {
+        failed(error)
+      }
+    })
+  }
+
+  return {
     name: 'udp',
     kind: 'datagram',
     encoding: 'binary',
 
-    connect(handler: ClientTransportHandler) {
-      if (closed) return Promise.reject(closedError())
-      if (abortConnect !== undefined) return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT', 'udp connect already pending'))
+    connect(handler) {
+      if (closed) return Promise.reject(notConnected())
+      if (abortConnect !== undefined) return Promise.reject(new HeartbeatError('HB_ERR_TRANSPORT', 'udp: a connect() is already pending'))
       // A second connect() starts over on a fresh socket (and a fresh source port).
       void drop(socket)
       connected = false
-      const current = createSocket({ type })
-      socket = current
-      return new Promise<void>((resolve, reject) => {
-        const settle = (error: HeartbeatError | undefined): void => {
-          abortConnect = undefined
-          if (error !== undefined) {
-            if (socket === current) socket = undefined
-            void drop(current)
-            return reject(error)
-          }
-          connected = true
-          resolve()
-        }
-        abortConnect = settle
-        const failed = (error: unknown): void =>
-          settle(new HeartbeatError('HB_ERR_TRANSPORT', `cannot connect udp socket to ${target}`, { cause: error }))
-        // Before connect completes an error (a failed bind) fails connect(); after, it is counted.
-        current.on('error', (error) => (abortConnect === settle ? failed(error) : errors.report(error, 'udp socket error')))
-        current.on('message', (message: Buffer) => {
-          if (socket !== current || closed) return
-          received++
-          try {
-            handler.onFrame(message)
-          } catch (error) {
-            errors.report(error, 'udp frame handler threw')
-          }
-        })
-        const onConnected = (error?: Error): void => {
-          if (abortConnect !== settle) return
-          if (error !== undefined) return failed(error)
-          try {
-            applyBufferSizes(current, options)
-          } catch (sizeError) {
-            return settle(sizeError as HeartbeatError)
-          }
-          settle(undefined)
-        }
-        try {
-          if (localAddress === undefined) current.connect(port, host, onConnected)
-          else current.bind({ port: 0, address: localAddress }, () => current.connect(port, host, onConnected))
-        } catch (error) {
-          failed(error)
-        }
-      })
+      socket = createSocket({ type })
+      return open(socket, handler)
     },
 
     send(bytes) {
-      if (closed) return Promise.reject(closedError())
       const current = socket
-      if (current === undefined || !connected) return Promise.reject(closedError('udp client is not connected'))
+      if (closed || current === undefined || !connected) return Promise.reject(notConnected())
       return new Promise<void>((resolve, reject) => {
         const done = (error: Error | null): void => {
-          if (error === null) {
-            sent++
-            return resolve()
-          }
+          if (error === null) return resolve()
           // Errors of a socket we closed ourselves are the close, not a network failure.
-          if (closed || socket !== current) return reject(closedError())
-          errors.report(error, 'udp send failed')
-          reject(new HeartbeatError('HB_ERR_TRANSPORT', `udp send to ${target} failed`, { cause: error }))
+          if (closed || socket !== current) return reject(notConnected())
+          reportError(error, `udp: write to ${target} failed`)
+          reject(transportError(`udp: write to ${target} failed`, error))
         }
         try {
           current.send(bytes, done)
@@ -180,15 +173,10 @@ export function createUdpClient(options: UdpClientOptions): UdpClientTransport {
         connected = false
         const current = socket
         socket = undefined
-        abortConnect?.(closedError('udp client closed while connecting'))
+        abortConnect?.(notConnected())
         await drop(current)
       })()
       return closing
     },
-
-    stats() {
-      return { sent, received, errors: errors.count }
-    },
   }
-  return client
 }

@@ -16,7 +16,7 @@ export function applyBufferSizes(socket: Socket, options: UdpSocketOptions): voi
     if (options.recvBufferSize !== undefined) socket.setRecvBufferSize(options.recvBufferSize)
     if (options.sendBufferSize !== undefined) socket.setSendBufferSize(options.sendBufferSize)
   } catch (error) {
-    throw new HeartbeatError('HB_ERR_TRANSPORT', 'cannot set the udp socket buffer sizes', { cause: error })
+    throw new HeartbeatError('HB_ERR_TRANSPORT', 'udp: cannot set the socket buffer sizes', { cause: error })
   }
 }
 
@@ -45,27 +45,17 @@ export function closeSocket(socket: Socket): Promise<void> {
   return closing
 }
 
-/** Counts errors and hands each, wrapped, to the user's `onError`, which can never break the caller. */
-export interface ErrorCounter {
-  report(error: unknown, message: string): void
-  readonly count: number
-}
+/** Reports an error, wrapped, to the user's `onError`, which can never break the caller. */
+export type ErrorReporter = (error: unknown, message: string) => void
 
-/** An {@link ErrorCounter} over an optional `onError` callback. */
-export function createErrorCounter(onError: UdpSocketOptions['onError']): ErrorCounter {
-  let count = 0
-  return {
-    report(error, message) {
-      count++
-      if (onError === undefined) return
-      try {
-        onError(HeartbeatError.isInstance(error) ? error : new HeartbeatError('HB_ERR_TRANSPORT', message, { cause: error }))
-      } catch {
-        // A throwing listener must not turn one bad datagram into a crash.
-      }
-    },
-    get count() {
-      return count
-    },
+/** An {@link ErrorReporter} over an optional `onError` callback (a no-op without one). */
+export function createErrorReporter(onError: UdpSocketOptions['onError']): ErrorReporter {
+  if (onError === undefined) return () => {}
+  return (error, message) => {
+    try {
+      onError(HeartbeatError.isInstance(error) ? error : new HeartbeatError('HB_ERR_TRANSPORT', message, { cause: error }))
+    } catch {
+      // A throwing listener must not turn one bad datagram into a crash.
+    }
   }
 }

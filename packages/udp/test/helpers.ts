@@ -32,3 +32,14 @@ export function closeRaw(socket: Socket): Promise<void> {
     }
   })
 }
+
+/** True if this machine can bind a UDP socket on the IPv6 loopback (containers often cannot). */
+export async function hasIpv6Loopback(): Promise<boolean> {
+  const socket = createSocket('udp6')
+  const ok = await new Promise<boolean>((resolve) => {
+    socket.once('error', () => resolve(false))
+    socket.bind(0, '::1', () => resolve(true))
+  })
+  await closeRaw(socket)
+  return ok
+}

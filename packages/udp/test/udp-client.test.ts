@@ -38,23 +38,24 @@ describe('udp client', () => {
     await sendTo(server, Buffer.from('ack'), local.port)
     await waiter.until(() => received.length === 1, 'the server datagram')
     expect(received.map(String)).toEqual(['ack'])
-    expect(client.stats()).toEqual({ sent: 2, received: 1, errors: 0 })
+    expect(server.received.map(String)).toEqual(['one', 'two'])
+    await client.close()
+    expect(client.localAddress()).toBeNull()
   })
 
-  it('counts ECONNREFUSED while the server is down, without crashing, and keeps working when it is back', async () => {
+  it('reports ECONNREFUSED while the server is down, without crashing, and keeps working when it is back', async () => {
     const placeholder = await rawSocket()
     const port = placeholder.address().port
     await closeRaw(placeholder) // nothing listens there now
     const errors: HeartbeatError[] = []
     const { client, received, waiter } = await connected(port, (e) => errors.push(e))
     // Linux reports the ICMP port-unreachable on the connected socket: as an error event
-    // or on the next send. Either way it is counted, and the socket stays up.
-    for (let i = 0; i < 100 && client.stats().errors === 0; i++) {
+    // or on the next send. Either way onError hears it, and the socket stays up.
+    for (let i = 0; i < 100 && errors.length === 0; i++) {
       await errorOf(client.send(Buffer.from('anyone?')))
       await turn()
     }
-    expect(client.stats().errors).toBeGreaterThan(0)
-    expect(errors[0]).toMatchObject({ code: 'HB_ERR_TRANSPORT' })
+    expect(errors[0]).toMatchObject({ code: 'HB_ERR_TRANSPORT', cause: { code: 'ECONNREFUSED' } })
     const back = await rawSocket('udp4', port)
     cleanup.push(() => closeRaw(back))
     back.on('message', (message, rinfo) => back.send(message, rinfo.port, rinfo.address))
@@ -63,17 +64,8 @@ describe('udp client', () => {
     expect(received.map(String)).toEqual(['back?'])
   })
 
-  it('rejects send before connect and after close with HB_ERR_TRANSPORT_CLOSED; close is final', async () => {
-    const client = createUdpClient({ host: '127.0.0.1', port: 9 })
-    expect(await errorOf(client.send(Buffer.from('x')))).toMatchObject({ code: 'HB_ERR_TRANSPORT_CLOSED' })
-    await client.close()
-    expect(await errorOf(client.connect({ onFrame() {}, onLinkDown() {} }, { maxFrameBytes: 100 }))).toMatchObject({
-      code: 'HB_ERR_TRANSPORT_CLOSED',
-    })
-    expect(client.localAddress()).toBeNull()
-  })
-
-  it('close while connecting rejects the connect', async () => {
+  // The suite's C11 runs for connection clients only; a datagram client's connect() is pending too (bind, DNS).
+  it('close while connecting rejects the connect with HB_ERR_TRANSPORT_CLOSED', async () => {
     const client = createUdpClient({ host: '127.0.0.1', port: 9 })
     const connecting = errorOf(client.connect({ onFrame() {}, onLinkDown() {} }, { maxFrameBytes: 100 }))
     await client.close()

@@ -11,6 +11,15 @@ import { toBytes } from './to-bytes.js'
 /** First byte of a JSON frame (`{`): such a frame travels as a text message. */
 const OPEN_BRACE = 0x7b
 
+/**
+ * Unsent pongs `ws` (8.23+) allows on one connection: a ping arriving while
+ * this many wait is answered by terminating the connection. Its own default,
+ * restated in the server's options so the limit is ours.
+ */
+export const MAX_PENDING_PONGS = 60
+
+const PING_FLOOD_DETAIL = `ping flood: a ping arrived with ${MAX_PENDING_PONGS} pongs still unsent (connection terminated)`
+
 /** What a link needs from its server. */
 export interface WsLinkContext {
   readonly handler: ServerTransportHandler
@@ -40,6 +49,8 @@ export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext):
   const { handler, remoteAddress, maxBufferedBytes, socket } = context
   let up = true
   let corked = false
+  /** True once `ws` terminated this connection for a ping flood (reported once). */
+  let flooded = false
 
   // The acks to every message of one read leave in one writev: the socket is
   // corked at the first reply and uncorked once the read's messages are handled
@@ -114,6 +125,17 @@ export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext):
     } else if (error.code?.startsWith('WS_ERR_') === true) {
       handler.onRejected({ reason: 'malformed', remoteAddress, detail: `WebSocket protocol error ${error.code}` })
     }
+  })
+  ws.on('ping', () => {
+    // ws answers pings itself and terminates a connection whose unsent pongs
+    // pile up past its limit (maxPendingAutoPongs); it does so right before
+    // emitting this ping, so an open link whose socket is no longer open here
+    // was ended by that rule. Nothing else closes it while pings still arrive:
+    // a close frame or a protocol error stops ws reading, and link.close()
+    // marks the link down first.
+    if (!up || flooded || ws.readyState === ws.OPEN) return
+    flooded = true
+    handler.onRejected({ reason: 'flood', remoteAddress, detail: PING_FLOOD_DETAIL })
   })
   ws.on('close', down)
 

@@ -3,10 +3,9 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createBeater } from '@hb/core'
 import { WebSocketServer } from 'ws'
-import { createWsClient, createWsServer } from '../src/index.js'
-import { createWaiter, rawWs, SECRET, startMonitor, WAIT_MS } from './support.js'
+import { createWsServer } from '../src/index.js'
+import { createTestbed, createWaiter, rawWs, WAIT_MS } from './support.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 afterEach(async () => {
@@ -57,16 +56,15 @@ async function otherEndpointWorks(port: number): Promise<boolean> {
 describe('createWsServer attached to an existing http.Server', () => {
   it('serves beaters at its path, leaving plain HTTP and other upgrade paths to the user', async () => {
     const http = await userServer()
-    const transport = createWsServer({ server: http, path: '/hb' })
-    const m = await startMonitor(transport)
-    cleanup.push(() => m.monitor.close())
-    const url = transport.address()?.url
-    expect(url).toBe(`ws://127.0.0.1:${portOf(http)}/hb`)
+    const bed = createTestbed()
+    cleanup.push(() => bed.close())
+    const m = await bed.startMonitor(createWsServer({ server: http, path: '/hb' }))
+    expect(m.url).toBe(`ws://127.0.0.1:${portOf(http)}/hb`)
 
-    const beater = createBeater({ id: 'attached', secret: SECRET, transport: createWsClient({ url: url ?? '' }), intervalMs: 50 })
-    const stop = beater.start()
-    cleanup.push(() => stop({ bye: false }))
+    bed.beat('attached', m.url)
     await m.until(() => m.events.includes('online attached'), 'online')
+    await bed.advance(2000)
+    expect(m.monitor.get('attached')?.state).toBe('alive')
 
     expect(await get(portOf(http))).toBe('200 plain http')
     expect(await otherEndpointWorks(portOf(http))).toBe(true)
@@ -74,9 +72,10 @@ describe('createWsServer attached to an existing http.Server', () => {
 
   it('close() drops its own connections and upgrade listener only; the user server keeps running', async () => {
     const http = await userServer()
+    const bed = createTestbed()
+    cleanup.push(() => bed.close())
     const transport = createWsServer({ server: http, path: '/hb' })
-    const m = await startMonitor(transport)
-    cleanup.push(() => m.monitor.close())
+    const m = await bed.startMonitor(transport)
     expect(http.listenerCount('upgrade')).toBe(2)
     const hb = await rawWs(`ws://127.0.0.1:${portOf(http)}/hb`)
     cleanup.push(() => hb.socket.terminate())

@@ -1,8 +1,8 @@
 /**
- * `@hb/ws/client` (src/client.ts): what it may import, and how it finds a
- * `WebSocket` without the `ws` fallback that `@hb/ws`'s client has. The
- * same transport's behaviour is covered in ws-client.test.ts; a real
- * browser runs it in browser.test.ts.
+ * `@hb/ws/client` (src/client.ts): what it may import, that it is the same
+ * `createWsClient` as `@hb/ws`'s, and how it finds a `WebSocket`. The
+ * transport's behaviour is covered in ws-client.test.ts; a real browser runs
+ * it in browser.test.ts.
  */
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -11,12 +11,14 @@ import type { ClientTransportHandler } from '@hb/core/adapter'
 import { WebSocket as NodeWebSocket } from 'ws'
 import { createWsClient } from '../src/client.js'
 import type { WebSocketConstructor } from '../src/client.js'
+import * as root from '../src/index.js'
 import { createWsServer } from '../src/index.js'
 import { createWaiter } from './support.js'
 
 const cleanup: (() => Promise<unknown> | void)[] = []
 afterEach(async () => {
   vi.unstubAllGlobals()
+  vi.restoreAllMocks()
   await Promise.allSettled(cleanup.splice(0).reverse().map((fn) => fn()))
 })
 
@@ -58,11 +60,34 @@ describe('@hb/ws/client', () => {
     }
     visit('client.ts')
     expect(outside).toEqual([])
-    expect([...seen].sort()).toEqual(['client-transport.ts', 'client.ts', 'to-bytes.ts', 'websocket-like.ts'])
+    expect([...seen].sort()).toEqual(['client.ts', 'find-websocket.ts', 'to-bytes.ts', 'websocket-like.ts', 'ws-client.ts'])
   })
 
-  it('is a configuration error, at creation, in a runtime with no WebSocket and none passed', () => {
+  it('exports the very createWsClient that @hb/ws exports', () => {
+    expect(createWsClient).toBe(root.createWsClient)
+  })
+
+  it("uses ws in a Node without a global WebSocket (Node 20 and 21), looked up at run time", async () => {
+    expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined()
+    const server = createWsServer({ host: '127.0.0.1', port: 0 })
+    const waiter = createWaiter()
+    const frames: number[][] = []
+    await server.start(
+      { onFrame: (frame) => (frames.push([...frame.bytes]), waiter.notify(), { accepted: true }), onLinkUp: () => undefined, onLinkDown: () => undefined, onRejected: () => undefined },
+      { maxFrameBytes: 64 },
+    )
+    cleanup.push(() => server.close())
+    const transport = createWsClient({ url: server.address()?.url ?? '' })
+    cleanup.push(() => transport.close())
+    await transport.connect(ignore, { maxFrameBytes: 64 })
+    await transport.send(Uint8Array.of(0x68, 0x62))
+    await waiter.until(() => frames.length === 1, 'the frame at the server')
+    expect(frames).toEqual([[0x68, 0x62]])
+  })
+
+  it('is a configuration error, at creation, in a runtime with no WebSocket and none passed (a browser-like one: no Node modules)', () => {
     vi.stubGlobal('WebSocket', undefined)
+    vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined)
     const error = (() => {
       try {
         createWsClient({ url: 'ws://127.0.0.1:1/hb' })

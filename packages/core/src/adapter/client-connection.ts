@@ -111,6 +111,13 @@ export function createClientConnection<Socket>(options: ClientConnectionOptions<
       const events: ConnectionEvents = {
         opened() {
           if (settled || attempt.done) return
+          // Opened after disconnect() or close() asked for the attempt to end, before the destroy took
+          // effect: the promise made to the caller stands, so connect() rejects and the socket goes.
+          if (aborted !== undefined || closed) {
+            fail(aborted ?? notConnected())
+            destroy(attempt)
+            return
+          }
           settled = true
           if (pending === attempt) pending = undefined
           attempt.open = true
@@ -123,7 +130,8 @@ export function createClientConnection<Socket>(options: ClientConnectionOptions<
         broken(error) {
           if (attempt.open) down(attempt, handler, wrap(error, `${name}: connection to ${target} broken`))
           else {
-            fail(aborted ?? wrap(error, `${name}: cannot connect to ${target}`))
+            // A socket destroyed by close() may report an error first (ws does): still the close's rejection.
+            fail(aborted ?? (closed ? notConnected() : wrap(error, `${name}: cannot connect to ${target}`)))
             destroy(attempt)
           }
         },

@@ -3,20 +3,28 @@
  * `HeartbeatError` with a stable, documented `code` (API: never renamed).
  */
 
-/** Stable error codes. Lower-case reason codes of `rejected` events are separate (see `RejectReason`). */
+/**
+ * Stable error codes; every one is raised somewhere in hb. A frame that fails its MAC, its freshness or its sequence is not an
+ * error: it is rejected and counted, with a lower-case reason (`RejectReason`).
+ */
 export type HeartbeatErrorCode =
+  /** An option is invalid (thrown by factories, at creation). */
   | 'HB_ERR_CONFIG'
-  | 'HB_ERR_BAD_SIGNATURE'
+  /** A key function has no key for the peer a beater signs as. */
   | 'HB_ERR_UNKNOWN_KEY'
+  /** A frame over its limit reached a place that cannot reject it quietly (a client's framing). */
   | 'HB_ERR_FRAME_TOO_LARGE'
+  /** Fields that cannot be encoded, or framing a client cannot follow. */
   | 'HB_ERR_MALFORMED'
-  | 'HB_ERR_REPLAY'
-  | 'HB_ERR_STALE'
+  /** A transport is closed, or not connected. */
   | 'HB_ERR_TRANSPORT_CLOSED'
+  /** A socket operation failed (the socket error is the `cause`). */
   | 'HB_ERR_TRANSPORT'
+  /** A monitor or beater was used after `close()` / `stop()`. */
   | 'HB_ERR_CLOSED'
-  | 'HB_ERR_ABORTED'
+  /** A connect did not complete within `connectTimeoutMs`. */
   | 'HB_ERR_TIMEOUT'
+  /** An event iterator's buffer overflowed (`overflow: 'error'`). */
   | 'HB_ERR_OVERFLOW'
 
 // Symbol.for so that two copies of @hb/core (duplicate installs, ESM + CJS) still

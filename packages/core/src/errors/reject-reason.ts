@@ -19,6 +19,17 @@ export type RejectReason =
   | 'peer-limit'
   /** A frame type the receiver does not accept in that direction (an `ack` sent to a monitor). */
   | 'unexpected'
+  /**
+   * Signed and fresh, from a peer this monitor does not know, while its replay
+   * store (shared presence) is still fetching the peer's last sequence: send
+   * again. Only with `monitor.useReplayStore()`.
+   */
+  | 'pending'
+  /**
+   * The sender went past a transport's rate or queue limit (a WebSocket ping
+   * flood): the transport refused it, usually by closing its connection.
+   */
+  | 'flood'
 
 /** Every reason, for counters and exhaustive tables. */
 export const rejectReasons: readonly RejectReason[] = [
@@ -30,4 +41,6 @@ export const rejectReasons: readonly RejectReason[] = [
   'replay',
   'peer-limit',
   'unexpected',
+  'pending',
+  'flood',
 ]

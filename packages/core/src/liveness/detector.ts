@@ -59,3 +59,16 @@ export function isDetector(value: unknown): value is Detector {
   if (typeof slots !== 'number' || !Number.isSafeInteger(slots) || slots < 0) return false
   return methods.every((name) => typeof candidate[name] === 'function')
 }
+
+/**
+ * The timeout a detector stands for: how long a peer it has just met (no beat
+ * history yet) may stay silent before it is dead. For `fixedTimeout` that is
+ * its `timeoutMs`; for `phiAccrual`, the dead deadline its first estimate
+ * gives. The monitor derives its tick from it and announces it in every ack,
+ * so the detector is the one source of the timeout.
+ */
+export function nominalTimeoutMs(detector: Detector): number {
+  const state = new Float64Array(detector.stateSlots)
+  detector.reset(state, 0, 0, undefined)
+  return detector.deadAt(state, 0, 0)
+}

@@ -5,6 +5,7 @@
 import type { Clock } from '../time/clock.js'
 import { systemClock } from '../time/clock.js'
 import type { Detector } from '../liveness/detector.js'
+import { nominalTimeoutMs } from '../liveness/detector.js'
 import { configError } from '../errors/heartbeat-error.js'
 import { fixedTimeout } from '../liveness/fixed-timeout.js'
 import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js'
@@ -13,11 +14,20 @@ import type { KeyOptions } from '../signing/key-resolver.js'
 import type { ServerTransport } from '../adapter/transport.js'
 
 export interface MonitorOptions extends KeyOptions {
-  /** A peer with no valid beat for this long is `offline` (reason `timeout`). Default 15 000. Ignored when `detector` is given. */
+  /**
+   * A peer with no valid beat for this long is `offline` (reason `timeout`).
+   * Default 15 000. Announced in every ack, so beaters without an `intervalMs`
+   * beat at a fraction of it. Give this or `detector`, not both.
+   */
   timeoutMs?: number
-  /** Decides the suspect and dead deadlines. Default `fixedTimeout({ timeoutMs })`. */
+  /**
+   * Decides the suspect and dead deadlines. Default `fixedTimeout({ timeoutMs })`.
+   * The detector is then the one source of the timeout (its dead deadline for
+   * a new peer, see `nominalTimeoutMs`): `tickMs` and the announced timeout
+   * come from it. Give this or `timeoutMs`, not both.
+   */
   detector?: Detector
-  /** Timing wheel granularity: `offline` fires at most one tick after the deadline. Default `timeoutMs / 20`, clamped to 10…100. */
+  /** Timing wheel granularity: `offline` fires at most one tick after the deadline. Default the timeout / 20, clamped to 10…100. */
   tickMs?: number
   /** Time source. Default `systemClock`; tests pass `createFakeClock()`. */
   clock?: Clock
@@ -45,10 +55,12 @@ export interface MonitorOptions extends KeyOptions {
    */
   loopLagToleranceMs?: number
   /**
-   * Answer every accepted frame with a signed ack (default true), so beaters
-   * measure RTT and notice a dead server. `false` is one-way mode, as the seed
-   * systems' UDP and TCP beats were: no reply traffic at all (half the packets
-   * and syscalls per beat); beaters then need `expectAcks: false`.
+   * Answer frames with signed acks where the protocol asks for one (default
+   * true): every `hello` and `bye`, every beat that carries the ack-requested
+   * flag (a beater asks every `ackEvery` beats, and on every beat while an ack
+   * is overdue), and every authentic frame refused for its timestamp (a
+   * clock-correction ack). `false` is one-way mode, as the seed systems' UDP and
+   * TCP beats were: no reply traffic at all; beaters then need `expectAcks: false`.
    */
   acks?: boolean
   /** Closes the monitor when aborted. */
@@ -57,6 +69,8 @@ export interface MonitorOptions extends KeyOptions {
 
 export interface ResolvedMonitorOptions {
   readonly detector: Detector
+  /** The timeout the detector stands for: the wheel's tick comes from it, and every ack announces it. */
+  readonly timeoutMs: number
   readonly tickMs: number
   readonly clock: Clock
   readonly transports: readonly ServerTransport[]
@@ -79,8 +93,14 @@ function positive(name: string, value: number | undefined, fallback: number, all
 }
 
 export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
-  const timeoutMs = positive('timeoutMs', options.timeoutMs, 15_000)
-  const detector = options.detector ?? fixedTimeout({ timeoutMs })
+  if (options.detector !== undefined && options.timeoutMs !== undefined) {
+    throw configError('give `timeoutMs` or `detector`, not both: a detector carries its own timeout (fixedTimeout({ timeoutMs }))')
+  }
+  const detector = options.detector ?? fixedTimeout({ timeoutMs: positive('timeoutMs', options.timeoutMs, 15_000) })
+  const timeoutMs = Math.ceil(nominalTimeoutMs(detector))
+  if (!(timeoutMs >= 1 && timeoutMs <= 0xffff_ffff)) {
+    throw configError(`the detector's timeout for a new peer must be 1 … 2^32−1 ms, got ${String(timeoutMs)}`)
+  }
   const tickMs = positive('tickMs', options.tickMs, Math.min(100, Math.max(10, Math.round(timeoutMs / 20))))
   const skewMs = positive('skewMs', options.skewMs, 30_000)
   const riseBeats = positive('riseBeats', options.riseBeats, 1)
@@ -95,6 +115,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
   if (transports.length > 254) throw configError('a monitor serves at most 254 transports')
   return {
     detector,
+    timeoutMs,
     tickMs,
     clock: options.clock ?? systemClock,
     transports,

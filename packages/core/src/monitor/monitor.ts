@@ -1,33 +1,84 @@
 /**
  * The monitor (server role): accepts signed frames from any number of
  * transports, keeps one deadline per peer on one timing wheel, runs the pure
- * liveness state machine, acks every accepted frame and tells its listeners
- * who is `online` and who went `offline`.
+ * liveness state machine, acks what the protocol asks it to and tells its
+ * listeners who is `online` and who went `offline`.
+ *
+ * This file is the composition; each decision lives in a named part:
+ * admission of new peers (`admission.ts`), what a fired deadline means
+ * (`liveness/deadline.ts`), the state machine (`liveness/transition.ts`), the
+ * links' authentication deadlines (`hello-deadlines.ts`), the peer table
+ * (`peer-registry.ts`) and how it reads as a `Peer` (`peer.ts`), the events
+ * (`monitor-events.ts`).
  */
+import type { FrameVerdict, InboundFrame, TransportKind, TransportRejection } from '../adapter/transport.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
-import { createEventStream } from '../events/event-stream.js'
-import type { EventStreamSink } from '../events/event-stream.js'
+import type { RejectReason } from '../errors/reject-reason.js'
+import type { EventStreamOptions } from '../events/event-stream.js'
+import type { TypedEmitter } from '../events/typed-emitter.js'
+import { decideDeadline } from '../liveness/deadline.js'
+import { snapshotOf } from '../liveness/liveness-snapshots.js'
+import type { LivenessEvent } from '../liveness/transition.js'
+import { transition } from '../liveness/transition.js'
 import { signAckTo } from '../signing/frame-signer.js'
 import { verifyFrame } from '../signing/frame-verifier.js'
 import type { VerifyResult } from '../signing/frame-verifier.js'
-import type { LivenessEvent, PeerState } from '../liveness/transition.js'
-import type { Monitor, MonitorEvent, MonitorListeners, Peer, RejectedInfo } from './monitor-types.js'
-import { transition } from '../liveness/transition.js'
+import { createKeyResolver } from '../signing/key-resolver.js'
+import { createReplayWindow } from '../signing/replay-window.js'
+import { createTimingWheel } from '../time/timing-wheel.js'
+import type { Frame } from '../wire/frame.js'
+import { intervalForTimeout } from '../wire/frame.js'
+import { admitNewPeer } from './admission.js'
+import type { StoredMark } from './admission.js'
+import { createHelloDeadlines } from './hello-deadlines.js'
+import { createMonitorEvents } from './monitor-events.js'
+import type { MonitorEvent, MonitorListeners, RejectedInfo } from './monitor-events.js'
 import type { MonitorOptions } from './monitor-options.js'
 import { resolveMonitorOptions } from './monitor-options.js'
-import { createPeerRegistry, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
-import type { RejectReason } from '../errors/reject-reason.js'
-import { rejectReasons } from '../errors/reject-reason.js'
-import { checkFreshness, createReplayWindow } from '../signing/replay-window.js'
-import { createKeyResolver } from '../signing/key-resolver.js'
-import { createTimingWheel } from '../time/timing-wheel.js'
-import { createHelloDeadlines } from './hello-deadlines.js'
-import type { InboundFrame, Link, ServerTransportHandler, TransportRejection } from '../adapter/transport.js'
-import { createEmitter } from '../events/typed-emitter.js'
-import { snapshotOf } from '../liveness/liveness-snapshots.js'
+import { createPeerReader } from './peer.js'
+import type { Peer } from './peer.js'
+import { createPeerRegistry, RESERVED, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
+import { createLinkBindings } from './link-bindings.js'
+import { createFrameCounters } from './frame-counters.js'
+import type { FrameCounts } from './frame-counters.js'
+import type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
 
 export type { MonitorOptions } from './monitor-options.js'
-export type { Monitor, MonitorEvent, MonitorListeners, MonitorStats, Peer, RejectedInfo } from './monitor-types.js'
+export type { MisconfiguredInfo, MonitorEvent, MonitorListeners, RejectedInfo } from './monitor-events.js'
+export type { Peer } from './peer.js'
+export type { SequenceMark, StoredMark } from './admission.js'
+export type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
+
+export interface MonitorStats {
+  readonly accepted: number
+  readonly rejected: Readonly<Record<RejectReason, number>>
+  /** The same counts per transport name (`udp`, `tcp`, …; transports of one name are summed). */
+  readonly transports: Readonly<Record<string, FrameCounts>>
+  /** Deadlines postponed by the local-health guard (the monitor's loop was blocked). */
+  readonly guarded: number
+}
+
+export interface Monitor extends TypedEmitter<MonitorListeners> {
+  /** Starts every transport in `options.transports`. Rejects (after closing what started) if one cannot start. */
+  start(): Promise<void>
+  /** Stops every transport and timer. Idempotent; no event is emitted once it was called. */
+  close(): Promise<void>
+  get(id: string): Peer | undefined
+  /** Every tracked peer, including dead and left ones not yet forgotten. Builds one object per peer. */
+  peers(): Peer[]
+  readonly size: number
+  stats(): MonitorStats
+  /** The events as an async iterator with a bounded buffer (see `EventStreamOptions`). */
+  events(options?: EventStreamOptions): AsyncIterableIterator<MonitorEvent>
+  [Symbol.asyncIterator](): AsyncIterableIterator<MonitorEvent>
+  /**
+   * A handler for a transport that is not in `options.transports`: used by
+   * adapters that are mounted into someone else's server (the HTTP handlers).
+   */
+  attach(transport: { name: string; kind: TransportKind }): AttachedHandler
+  /** Installs (or with `undefined` removes) the store consulted for peers this monitor does not know. */
+  useReplayStore(store: ReplayStore | undefined): void
+}
 
 const { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT } = STATE_CODES
 
@@ -40,58 +91,28 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const { clock, detector, maxFrameBytes } = config
   const registry = createPeerRegistry(detector.stateSlots)
   const replay = createReplayWindow({ skewMs: config.skewMs })
-  const emitter = createEmitter<MonitorListeners>()
-  const sinks = new Set<EventStreamSink<MonitorEvent>>()
+  const events = createMonitorEvents()
   const transportNames: string[] = []
-  const rejectedCounts = Object.fromEntries(rejectReasons.map((r) => [r, 0])) as Record<RejectReason, number>
-  let accepted = 0
+  const counters = createFrameCounters()
+  const startedWallMs = clock.wallNow()
+  const peerOf = createPeerReader({ registry, replay, detector, clock, transportNames })
+  let replayStore: ReplayStore | undefined
   let guarded = 0
   let closing: Promise<void> | undefined
 
+  // One timing wheel for every deadline: peers' liveness and forgetting, and links' hello deadlines.
   const wheel = createTimingWheel({ clock, tickMs: config.tickMs, onExpire: onDeadline })
+  const helloDeadlines = createHelloDeadlines({ clock, wheel, registry, timeoutMs: config.helloTimeoutMs })
+  const links = createLinkBindings(registry)
 
-  // Links that have not yet sent a valid frame are closed when their deadline passes.
-  const helloDeadlines = createHelloDeadlines({ clock, tickMs: config.tickMs, timeoutMs: config.helloTimeoutMs })
-  const linkSlot = new Map<Link, number>()
-
-  const peerOf = (slot: number): Peer => {
-    const offset = slot * detector.stateSlots
-    const last = registry.lastBeat[slot] as number
-    const rtt = registry.rtt[slot] as number
-    return {
-      id: registry.idOf(slot),
-      state: STATE_NAMES[registry.state[slot] as number] as PeerState,
-      lastSeen: last,
-      rttMs: rtt === RTT_UNKNOWN ? undefined : rtt,
-      transport: transportNames[registry.transport[slot] as number] ?? 'unknown',
-      remoteAddress: registry.remote.get(slot),
-      suspicion: detector.suspicion(registry.detector, offset, last, clock.now()),
-    }
-  }
-
-  const wanted = (event: keyof MonitorListeners): boolean => sinks.size > 0 || emitter.listenerCount(event) > 0
-
-  function publish(event: MonitorEvent): void {
-    for (const sink of sinks) sink.push(event)
-    switch (event.type) {
-      case 'offline':
-        emitter.emit('offline', event.peer, event.reason)
-        break
-      case 'rejected':
-        emitter.emit('rejected', event.info)
-        break
-      default:
-        emitter.emit(event.type, event.peer)
-    }
-  }
-
-  function reject(reason: RejectReason, transport: string, remoteAddress: string, detail: string, peerId?: string) {
-    rejectedCounts[reason]++
-    if (closing === undefined && wanted('rejected')) {
+  function reject(reason: RejectReason, transportIndex: number, remoteAddress: string, detail: string, peerId?: string) {
+    counters.reject(transportIndex, reason)
+    const transport = transportNames[transportIndex] as string
+    if (closing === undefined && events.wanted('rejected')) {
       const info: RejectedInfo = peerId === undefined
         ? { reason, transport, remoteAddress, detail }
         : { reason, transport, remoteAddress, detail, peerId }
-      publish({ type: 'rejected', info })
+      events.publish({ type: 'rejected', info })
     }
     return { accepted: false as const, reason }
   }
@@ -115,24 +136,18 @@ export function createMonitor(options: MonitorOptions): Monitor {
         case 'disarm':
           wheel.cancel(slot)
           break
-        case 'close-link': {
-          const link = registry.link[slot]
-          registry.link[slot] = undefined
-          if (link !== undefined) {
-            linkSlot.delete(link)
-            link.close()
-          }
+        case 'close-link':
+          links.unbind(slot)?.close()
           break
-        }
         case 'suspect':
           registry.link[slot]?.ping?.()
-          if (wanted('suspect')) publish({ type: 'suspect', peer: peerOf(slot) })
+          if (events.wanted('suspect')) events.publish({ type: 'suspect', peer: peerOf(slot) })
           break
         case 'offline':
-          if (wanted('offline')) publish({ type: 'offline', peer: peerOf(slot), reason: effect.reason })
+          if (events.wanted('offline')) events.publish({ type: 'offline', peer: peerOf(slot), reason: effect.reason })
           break
         default:
-          if (wanted(effect.type)) publish({ type: effect.type, peer: peerOf(slot) })
+          if (events.wanted(effect.type)) events.publish({ type: effect.type, peer: peerOf(slot) })
       }
     }
     const state = registry.state[slot]
@@ -152,51 +167,67 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   function onDeadline(slot: number, lagMs: number): void {
     if (closing !== undefined) return
-    const state = registry.state[slot]
-    const rising = state === DEAD && (registry.rise[slot] as number) > 0
-    const now = clock.now()
-    if (lagMs > config.loopLagToleranceMs && (state === ALIVE || state === SUSPECT || rising)) {
-      // Local-health guard: our loop was blocked for lagMs, so beats may be waiting
-      // unread in socket buffers. Give the peer the deaf time back (at most one full
-      // timeout) instead of convicting it for our own stall.
-      const offset = slot * detector.stateSlots
-      const last = registry.lastBeat[slot] as number
-      const span = detector.deadAt(registry.detector, offset, last) - last
-      guarded++
-      wheel.arm(slot, now + Math.min(lagMs, span))
+    const code = registry.state[slot] as number
+    if (code === RESERVED) {
+      helloDeadlines.expire(slot)
       return
     }
-    if (state === ALIVE) {
-      const offset = slot * detector.stateSlots
-      const deadAt = detector.deadAt(registry.detector, offset, registry.lastBeat[slot] as number)
-      if (now < deadAt) {
+    const lastBeatMs = registry.lastBeat[slot] as number
+    const decision = decideDeadline({
+      state: STATE_NAMES[code] ?? 'new',
+      rising: code === DEAD && (registry.rise[slot] as number) > 0,
+      nowMs: clock.now(),
+      lagMs,
+      loopLagToleranceMs: config.loopLagToleranceMs,
+      lastBeatMs,
+      deadAtMs: detector.deadAt(registry.detector, slot * detector.stateSlots, lastBeatMs),
+    })
+    switch (decision.action) {
+      case 'guard':
+        guarded++
+        wheel.arm(slot, decision.rearmAtMs)
+        break
+      case 'suspect':
         step(slot, { type: 'suspect-deadline' })
-        if (closing === undefined && registry.state[slot] === SUSPECT) wheel.arm(slot, deadAt)
-        return
-      }
-      step(slot, { type: 'dead-deadline' })
-    } else if (state === SUSPECT || rising) {
-      step(slot, { type: 'dead-deadline' })
-    } else if (state === DEAD || state === LEFT) {
-      forget(slot)
+        if (closing === undefined && registry.state[slot] === SUSPECT) wheel.arm(slot, decision.deadAtMs)
+        break
+      case 'dead':
+        step(slot, { type: 'dead-deadline' })
+        break
+      case 'forget':
+        forget(slot)
+        break
+      case 'none':
+        break
     }
   }
 
   function forget(slot: number): void {
-    const link = registry.link[slot]
-    if (link !== undefined) {
-      // A peer that said bye but kept its connection open loses it now.
-      linkSlot.delete(link)
-      link.close()
-    }
+    // A peer that said bye but kept its connection open loses it now.
+    links.unbind(slot)?.close()
     wheel.cancel(slot)
     replay.forget(slot)
     registry.remove(slot)
   }
 
-  function ingest(transportIndex: number, inbound: InboundFrame) {
-    const transport = transportNames[transportIndex] as string
-    if (closing !== undefined) return { accepted: false as const, reason: 'unexpected' as const }
+  /** Unknown peers: the freshness, restart and replay-store rules (`admission.ts`). */
+  function admitNew(frame: Frame) {
+    let stored: StoredMark | undefined
+    if (replayStore !== undefined) {
+      try {
+        stored = replayStore.lookup(frame.peerId)
+      } catch {
+        // A failing store must not throw out of a socket handler; the frame waits for it.
+        stored = 'pending'
+      }
+    }
+    const { incarnation, seq, timestampMs } = frame
+    return admitNewPeer({ incarnation, seq, timestampMs, wallNowMs: clock.wallNow(), skewMs: config.skewMs, startedWallMs, stored })
+  }
+
+  function ingest(transportIndex: number, inbound: InboundFrame): FrameVerdict {
+    if (closing !== undefined) return { accepted: false, reason: 'unexpected' }
+    const transport = transportIndex
     const verified = verifyFrame(inbound.bytes, keys, maxFrameBytes)
     if (!verified.ok) return reject(verified.reason, transport, inbound.remoteAddress, verified.detail, verified.peerId)
     const { frame } = verified
@@ -204,66 +235,102 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return reject('unexpected', transport, inbound.remoteAddress, 'an ack is not accepted by a monitor', frame.peerId)
     }
     let slot = registry.slotOf(frame.peerId)
-    const verdict = slot < 0
-      ? checkFreshness(undefined, frame, clock.wallNow(), config.skewMs)
-      : replay.check(slot, frame.incarnation, frame.seq, frame.timestampMs, clock.wallNow())
-    if (verdict !== 'ok') {
-      return reject(verdict, transport, inbound.remoteAddress, `${verdict} frame`, frame.peerId)
-    }
-    const now = clock.now()
     if (slot < 0) {
-      if (frame.type === 'bye') return acknowledge(inbound, verified)
+      const admission = admitNew(frame)
+      if (!admission.ok) {
+        const refused = reject(admission.reason, transport, inbound.remoteAddress, admission.detail, frame.peerId)
+        if (admission.correctClock) acknowledge(inbound, verified, true)
+        return refused
+      }
+      if (frame.type === 'bye') {
+        acknowledge(inbound, verified, false)
+        return ACCEPTED
+      }
       if (registry.size >= config.maxPeers) {
         return reject('peer-limit', transport, inbound.remoteAddress, `maxPeers (${config.maxPeers}) reached`, frame.peerId)
       }
       slot = registry.add(frame.peerId)
-    }
-    accepted++
-    replay.accept(slot, frame.incarnation, frame.seq)
-    registry.transport[slot] = transportIndex
-    registry.remote.set(slot, inbound.remoteAddress)
-    if (frame.rttMs !== undefined) registry.rtt[slot] = Math.min(frame.rttMs, RTT_UNKNOWN - 1)
-    if (inbound.link !== undefined) bindLink(slot, inbound.link)
-
-    if (frame.type === 'bye') {
-      registry.lastBeat[slot] = now
-      step(slot, { type: 'bye' })
     } else {
-      const state = registry.state[slot]
-      const offset = slot * detector.stateSlots
-      if (state === ALIVE || state === SUSPECT) detector.observe(registry.detector, offset, registry.lastBeat[slot] as number, now)
-      else detector.reset(registry.detector, offset, now, frame.intervalMs)
-      registry.lastBeat[slot] = now
-      step(slot, { type: 'beat' })
+      const verdict = replay.check(slot, frame.incarnation, frame.seq, frame.timestampMs, clock.wallNow())
+      if (verdict !== 'ok') {
+        const refused = reject(verdict, transport, inbound.remoteAddress, `${verdict} frame`, frame.peerId)
+        if (verdict === 'stale') acknowledge(inbound, verified, true)
+        return refused
+      }
     }
-    return acknowledge(inbound, verified)
-  }
-
-  function acknowledge(inbound: InboundFrame, verified: VerifyResult & { ok: true }) {
-    if (closing === undefined && config.acks) {
-      const { frame, canonical, key, encoding } = verified
-      inbound.reply(signAckTo(frame, canonical, key, encoding, Math.floor(clock.wallNow())))
+    counters.accept(transportIndex)
+    replay.accept(slot, frame.incarnation, frame.seq)
+    if (frame.rttMs !== undefined) registry.rtt[slot] = Math.min(frame.rttMs, RTT_UNKNOWN - 1)
+    if (inbound.link !== undefined) {
+      helloDeadlines.release(inbound.link)
+      links.bind(slot, inbound.link)
     }
+    observe(slot, transportIndex, inbound.remoteAddress, frame.type === 'bye' ? 'bye' : 'beat', frame.intervalMs, frame.adaptiveInterval === true)
+    if (frame.type !== 'beat' || frame.ackRequested === true) acknowledge(inbound, verified, false)
     return ACCEPTED
   }
 
-  function bindLink(slot: number, link: Link): void {
-    helloDeadlines.release(link)
-    const previous = registry.link[slot]
-    if (previous === link) return
-    if (previous !== undefined) {
-      // The peer came back on a new connection: the old one is dead or a duplicate.
-      linkSlot.delete(previous)
-      previous.close()
+  /** An accepted beat, hello or bye from the peer in `slot`: the detector, the state machine, and the configuration check. */
+  function observe(
+    slot: number,
+    transportIndex: number,
+    remoteAddress: string,
+    type: 'beat' | 'bye',
+    announcedMs: number | undefined,
+    adaptive = false,
+  ): void {
+    // A beater that follows our pace will beat at intervalForTimeout(timeout), whatever its hello said.
+    const intervalMs = adaptive ? intervalForTimeout(config.timeoutMs) : announcedMs
+    const now = clock.now()
+    registry.transport[slot] = transportIndex
+    registry.remote.set(slot, remoteAddress)
+    if (type === 'bye') {
+      registry.lastBeat[slot] = now
+      step(slot, { type: 'bye' })
+      return
     }
-    const otherSlot = linkSlot.get(link)
-    if (otherSlot !== undefined && registry.link[otherSlot] === link) registry.link[otherSlot] = undefined
-    registry.link[slot] = link
-    linkSlot.set(link, slot)
+    const state = registry.state[slot]
+    const offset = slot * detector.stateSlots
+    if (state === ALIVE || state === SUSPECT) detector.observe(registry.detector, offset, registry.lastBeat[slot] as number, now)
+    else detector.reset(registry.detector, offset, now, intervalMs)
+    registry.lastBeat[slot] = now
+    step(slot, { type: 'beat' })
+    if (!adaptive && intervalMs !== undefined && 2 * intervalMs >= config.timeoutMs && closing === undefined && events.wanted('misconfigured')) {
+      events.publish({
+        type: 'misconfigured',
+        peer: peerOf(slot),
+        info: {
+          code: 'interval-too-long',
+          intervalMs,
+          timeoutMs: config.timeoutMs,
+          detail: `the peer beats every ${intervalMs} ms against a timeout of ${config.timeoutMs} ms: one lost beat can take it offline`,
+        },
+      })
+    }
   }
 
-  function handlerFor(transportIndex: number): ServerTransportHandler {
-    const name = transportNames[transportIndex] as string
+  function acknowledge(inbound: InboundFrame, verified: VerifyResult & { ok: true }, clockCorrection: boolean): void {
+    if (closing !== undefined || !config.acks) return
+    const { frame, canonical, key, encoding } = verified
+    inbound.reply(signAckTo(frame, canonical, key, encoding, Math.floor(clock.wallNow()), config.timeoutMs, clockCorrection))
+  }
+
+  function onAuthenticatedBeat(transportIndex: number, beat: AuthenticatedBeat): FrameVerdict {
+    if (closing !== undefined) return { accepted: false, reason: 'unexpected' }
+    const transport = transportIndex
+    let slot = registry.slotOf(beat.peerId)
+    if (slot < 0) {
+      if (registry.size >= config.maxPeers) {
+        return reject('peer-limit', transport, beat.remoteAddress, `maxPeers (${config.maxPeers}) reached`, beat.peerId)
+      }
+      slot = registry.add(beat.peerId)
+    }
+    counters.accept(transportIndex)
+    observe(slot, transportIndex, beat.remoteAddress, 'beat', registry.state[slot] === ALIVE || registry.state[slot] === SUSPECT ? undefined : beat.intervalMs)
+    return ACCEPTED
+  }
+
+  function handlerFor(transportIndex: number): AttachedHandler {
     return {
       onFrame: (inbound) => ingest(transportIndex, inbound),
       onLinkUp(link) {
@@ -272,34 +339,36 @@ export function createMonitor(options: MonitorOptions): Monitor {
       },
       onLinkDown(link) {
         helloDeadlines.release(link)
-        const slot = linkSlot.get(link)
-        if (slot === undefined) return
-        linkSlot.delete(link)
-        if (registry.link[slot] !== link) return
-        registry.link[slot] = undefined
-        if (closing === undefined) step(slot, { type: 'link-down' })
+        const slot = links.down(link)
+        if (slot >= 0 && closing === undefined) step(slot, { type: 'link-down' })
       },
       onRejected(rejection: TransportRejection) {
-        reject(rejection.reason, name, rejection.remoteAddress, rejection.detail ?? rejection.reason)
+        reject(rejection.reason, transportIndex, rejection.remoteAddress, rejection.detail ?? rejection.reason, rejection.peerId)
       },
+      clock,
+      timeoutMs: config.timeoutMs,
+      verifyingKey: (peerId, keyId) => keys.verifyingKey(peerId, keyId),
+      onAuthenticatedBeat: (beat) => onAuthenticatedBeat(transportIndex, beat),
     }
   }
 
   function register(name: string): number {
     transportNames.push(name)
+    counters.register(name)
     return transportNames.length - 1
   }
 
   config.transports.forEach((t) => register(t.name))
 
   const monitor: Monitor = {
-    on: emitter.on,
-    once: emitter.once,
-    off: emitter.off,
-    listenerCount: emitter.listenerCount,
+    on: events.emitter.on,
+    once: events.emitter.once,
+    off: events.emitter.off,
+    listenerCount: events.emitter.listenerCount,
     async start() {
       if (closing !== undefined) throw new HeartbeatError('HB_ERR_CLOSED', 'monitor is closed')
-      const started: Promise<void>[] = config.transports.map((t, i) => t.start(handlerFor(i), { maxFrameBytes }))
+      const startOptions = { maxFrameBytes, helloTimeoutMs: config.helloTimeoutMs }
+      const started: Promise<void>[] = config.transports.map((t, i) => t.start(handlerFor(i), startOptions))
       const results = await Promise.allSettled(started)
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed !== undefined) {
@@ -314,11 +383,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
         options.signal?.removeEventListener('abort', onAbort)
         await Promise.allSettled(config.transports.map((t) => t.close()))
         wheel.close()
-        helloDeadlines.close()
-        linkSlot.clear()
-        for (const sink of sinks) sink.end()
-        sinks.clear()
-        emitter.removeAll()
+        helloDeadlines.clear()
+        links.clear()
+        events.end()
       })()
       return closing
     },
@@ -333,13 +400,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return registry.size
     },
     stats() {
-      return { accepted, rejected: { ...rejectedCounts }, guarded }
+      return { ...counters.snapshot(), guarded }
     },
     events(streamOptions = {}) {
-      const { iterator, sink } = createEventStream<MonitorEvent>(streamOptions, () => sinks.delete(sink))
-      if (closing === undefined) sinks.add(sink)
-      else sink.end()
-      return iterator
+      return events.stream(streamOptions, closing !== undefined)
     },
     [Symbol.asyncIterator]() {
       return monitor.events()
@@ -347,6 +411,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     attach(transport) {
       if (transportNames.length >= 255) throw new HeartbeatError('HB_ERR_CONFIG', 'a monitor serves at most 255 transports')
       return handlerFor(register(transport.name))
+    },
+    useReplayStore(store) {
+      replayStore = store
     },
   }
 

@@ -18,6 +18,12 @@ export const STATE_CODES = { new: 0, alive: 1, suspect: 2, dead: 3, left: 4 } as
 export const RTT_UNKNOWN = 0xffff
 
 export const STATE_NAMES: readonly (PeerState | 'new')[] = ['new', 'alive', 'suspect', 'dead', 'left']
+/**
+ * The `state` of a slot reserved for something that is not a peer (a link
+ * waiting for its first valid frame), so the monitor's one timing wheel can
+ * hold its deadline next to the peers' with dense entry numbers.
+ */
+export const RESERVED = 0xff
 
 export interface PeerRegistry {
   readonly size: number
@@ -26,6 +32,10 @@ export interface PeerRegistry {
   add(id: string): number
   /** Frees a slot; its columns are reset. */
   remove(slot: number): void
+  /** A slot that is not a peer (state `RESERVED`, no id), for another deadline on the same wheel. */
+  reserve(): number
+  /** Frees a reserved slot. */
+  unreserve(slot: number): void
   idOf(slot: number): string
   /** Slots in use, in no particular order. */
   slots(): IterableIterator<number>
@@ -59,11 +69,7 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
       return index.get(id)
     },
     add(id) {
-      let slot = free.pop()
-      if (slot === undefined) {
-        slot = next++
-        if (slot >= capacity) grow(Math.max(initialCapacity, capacity * 2))
-      }
+      const slot = take()
       ids[slot] = id
       index.insert(id, slot)
       return slot
@@ -81,6 +87,16 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
       registry.detector.fill(0, slot * detectorSlots, (slot + 1) * detectorSlots)
       free.push(slot)
     },
+    reserve() {
+      const slot = take()
+      registry.state[slot] = RESERVED
+      return slot
+    },
+    unreserve(slot) {
+      if (registry.state[slot] !== RESERVED || ids[slot] !== undefined) return
+      registry.state[slot] = 0
+      free.push(slot)
+    },
     idOf(slot) {
       return ids[slot] ?? ''
     },
@@ -96,6 +112,15 @@ export function createPeerRegistry(detectorSlots: number, initialCapacity = 1024
     detectorSlots,
     remote: createRemoteAddresses(initialCapacity),
     link: [],
+  }
+
+  function take(): number {
+    let slot = free.pop()
+    if (slot === undefined) {
+      slot = next++
+      if (slot >= capacity) grow(Math.max(initialCapacity, capacity * 2))
+    }
+    return slot
   }
 
   function grow(to: number): void {

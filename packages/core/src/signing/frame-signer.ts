@@ -4,7 +4,7 @@
  */
 import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from '../wire/binary-codec.js'
 import type { Frame, FrameFields } from '../wire/frame.js'
-import { MAC_BYTES, MAX_U48 } from '../wire/frame.js'
+import { FLAG_CLOCK_CORRECTION, MAC_BYTES, MAX_U32, MAX_U48 } from '../wire/frame.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
 import { encodeJsonFrame } from '../wire/json-codec.js'
 import { hmacSha256, hmacSha256Into } from './hmac.js'
@@ -37,20 +37,34 @@ export function signFrame(fields: FrameFields, key: Uint8Array, encoding: FrameE
 /**
  * The signed ack to a verified `frame` whose canonical bytes are `canonical`:
  * the same bytes as `signFrame({ type: 'ack', peerId, keyId, incarnation,
- * seq, timestampMs }, key, encoding)`, built by copying the frame's checked
- * bytes instead of re-encoding its fields (the monitor's per-beat path).
+ * seq, timestampMs, timeoutMs, clockCorrection }, key, encoding)`, built by
+ * copying the frame's checked bytes instead of re-encoding its fields (the
+ * monitor's per-beat path).
  */
-export function signAckTo(frame: Frame, canonical: Uint8Array, key: Uint8Array, encoding: FrameEncoding, timestampMs: number): Uint8Array {
-  // The only field not copied from checked bytes: a broken wall clock must not wrap silently.
+export function signAckTo(
+  frame: Frame,
+  canonical: Uint8Array,
+  key: Uint8Array,
+  encoding: FrameEncoding,
+  timestampMs: number,
+  timeoutMs: number,
+  clockCorrection: boolean,
+): Uint8Array {
+  // The only fields not copied from checked bytes: a broken wall clock must not wrap silently.
   if (!Number.isInteger(timestampMs) || timestampMs < 0 || timestampMs > MAX_U48) {
     throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: timestampMs must be an integer in 0 … 2^48−1, got ${timestampMs}`)
   }
-  const ack = encodeUnsignedAckTo(canonical, timestampMs)
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_U32) {
+    throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: timeoutMs must be an integer in 1 … 2^32−1, got ${timeoutMs}`)
+  }
+  const ack = encodeUnsignedAckTo(canonical, timestampMs, timeoutMs, clockCorrection ? FLAG_CLOCK_CORRECTION : 0)
   const signed = ack.length - MAC_BYTES
   hmacSha256Into(key, ack, signed, ack, signed)
   if (encoding === 'binary') return ack
   const { peerId, keyId, incarnation, seq } = frame
-  return utf8.encode(encodeJsonFrame({ type: 'ack', peerId, keyId, incarnation, seq, timestampMs }, ack.subarray(signed)))
+  const fields: FrameFields = { type: 'ack', peerId, keyId, incarnation, seq, timestampMs, timeoutMs }
+  if (clockCorrection) fields.clockCorrection = true
+  return utf8.encode(encodeJsonFrame(fields, ack.subarray(signed)))
 }
 
 /** The same bytes as `signFrame`, over WebCrypto: for browsers. */

@@ -19,6 +19,8 @@ export const hmacSha256Bytes = 32
 const BLOCK = 64
 
 interface PreparedKey {
+  /** The key's bytes when it was prepared, to notice a caller writing to the array later. */
+  readonly bytes: Uint8Array
   /** SHA-256 state after absorbing K ⊕ ipad. */
   readonly inner: Int32Array
   /** SHA-256 state after absorbing K ⊕ opad. */
@@ -36,9 +38,20 @@ function sha256(message: Uint8Array): Uint8Array {
   return out
 }
 
+/** True if `key` still holds the bytes it was prepared from (constant-time: it compares secrets). */
+function unchanged(entry: PreparedKey, key: Uint8Array): boolean {
+  const { bytes } = entry
+  if (bytes.length !== key.length) return false
+  let difference = 0
+  for (let i = 0; i < bytes.length; i++) difference |= bytes[i]! ^ key[i]!
+  return difference === 0
+}
+
 function prepare(key: Uint8Array): PreparedKey {
   let entry = prepared.get(key)
-  if (entry !== undefined) return entry
+  // Cached by the array's identity, so re-checked by content: a caller that changed
+  // the key's bytes in place gets the MAC of the new bytes, never a stale one.
+  if (entry !== undefined && unchanged(entry, key)) return entry
   // RFC 2104: a key longer than the block is hashed first; a shorter one is zero-padded.
   const block = new Uint8Array(BLOCK)
   block.set(key.byteLength > BLOCK ? sha256(key) : key)
@@ -49,7 +62,7 @@ function prepare(key: Uint8Array): PreparedKey {
   compressBlock(inner, pad, 0)
   for (let i = 0; i < BLOCK; i++) pad[i] = block[i]! ^ 0x5c
   compressBlock(outer, pad, 0)
-  entry = { inner, outer }
+  entry = { bytes: key.slice(), inner, outer }
   prepared.set(key, entry)
   return entry
 }
@@ -68,8 +81,10 @@ function digest(key: Uint8Array, data: Uint8Array, length: number = data.length)
  * HMAC-SHA256 of `data` under `key`: 32 bytes. Any key length is valid, as in
  * RFC 2104. The result is a fresh array the caller owns.
  *
- * Keys are remembered by identity (a WeakMap), so pass the same `Uint8Array`
- * for the same key; a fresh array per call still works, only slower.
+ * Keys are remembered by identity (a WeakMap) and re-checked by content, so
+ * pass the same `Uint8Array` for the same key; a fresh array per call still
+ * works, only slower, and writing to a key array in place is safe (the next
+ * MAC uses the new bytes).
  */
 export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(hmacSha256Bytes)

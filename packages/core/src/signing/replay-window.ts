@@ -62,6 +62,8 @@ export interface ReplayWindow {
   forget(slot: number): void
   /** True if the slot holds a pair. */
   has(slot: number): boolean
+  /** The slot's pair, or `undefined` when it holds none. Allocates: for display, not the hot path. */
+  markOf(slot: number): { incarnation: number; seq: number } | undefined
   /** The skew window, in milliseconds. */
   readonly skewMs: number
 }
@@ -139,6 +141,11 @@ export function createReplayWindow(options: { skewMs: number; initialCapacity?: 
     has(slot) {
       const incarnation = incarnations[slot]
       return incarnation !== undefined && !Number.isNaN(incarnation)
+    },
+    markOf(slot) {
+      const incarnation = incarnations[slot]
+      if (incarnation === undefined || Number.isNaN(incarnation)) return undefined
+      return { incarnation, seq: seqs[slot] ?? 0 }
     },
   }
 }

@@ -4,11 +4,17 @@
  * nothing here imports a test runner.
  */
 export { createFakeClock } from './fake-clock.js'
-export type { FakeClock } from './fake-clock.js'
+export type { FakeClock, FakeClockOptions } from './fake-clock.js'
 export { createMemoryTransportPair } from './memory-transport.js'
 export type { MemoryClientTransport, MemoryTransportOptions, MemoryTransportPair } from './memory-transport.js'
-export { transportConformance } from './conformance.js'
-export type { ConformanceOptions, ConformanceTestApi } from './conformance.js'
+export { transportConformance } from './conformance/index.js'
+export type {
+  ConformanceExpectation,
+  ConformanceIt,
+  ConformanceOptions,
+  ConformanceTestApi,
+  TransportCapabilities,
+} from './conformance/index.js'
 export { settle } from './settle.js'
 export { createWaiter } from './waiter.js'
 export type { Waiter } from './waiter.js'

@@ -3,7 +3,7 @@
  * `suspect a`, `recover a`, `rejected replay`), for tests that assert the exact
  * sequence and wait on it with a deadline instead of sleeping.
  */
-import type { Monitor, RejectedInfo } from '../monitor/monitor-types.js'
+import type { Monitor, RejectedInfo } from '../monitor/monitor.js'
 import { createWaiter } from './waiter.js'
 
 export type RecordedEvent = 'online' | 'offline' | 'suspect' | 'recover' | 'rejected'

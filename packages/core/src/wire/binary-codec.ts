@@ -10,6 +10,11 @@ import { HeartbeatError } from '../errors/heartbeat-error.js'
 import {
   BODY_BYTES,
   checkFrameFields,
+  allowedFlags,
+  FLAG_ACK_REQUESTED,
+  FLAG_ADAPTIVE_INTERVAL,
+  FLAG_CLOCK_CORRECTION,
+  flagsOf,
   MAC_BYTES,
   MAX_KEY_ID_BYTES,
   MAX_U32,
@@ -21,7 +26,11 @@ import type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
 
 const MAGIC_0 = 0x68 // 'h'
 const MAGIC_1 = 0x62 // 'b'
-const KEY_LENGTH_OFFSET = 20
+const FLAGS_OFFSET = 4
+const INCARNATION_OFFSET = 5
+const SEQ_OFFSET = 11
+const TIMESTAMP_OFFSET = 15
+const KEY_LENGTH_OFFSET = 21
 const TWO_POW_32 = 0x1_0000_0000
 /** The `rttMs` body of a `beat` that has not measured an RTT yet. */
 const RTT_NOT_MEASURED = MAX_U32
@@ -59,17 +68,21 @@ export function encodeUnsignedFrame(fields: FrameFields): Uint8Array {
 /**
  * The unsigned binary ack to a frame, built from that frame's canonical bytes
  * (as a decoder returns them: already checked): the same keyId, peerId,
- * incarnation and seq, type `ack`, the given timestamp (an integer in
- * 0 … 2^48−1), then 32 zero bytes of room for the MAC. Copying the checked
- * bytes spares the monitor re-validating and re-encoding the ids on every ack.
+ * incarnation and seq, type `ack`, the given flags, timestamp (an integer in
+ * 0 … 2^48−1) and `timeoutMs` body (1 … 2^32−1), then 32 zero bytes of room
+ * for the MAC. Copying the checked bytes spares the monitor re-validating and
+ * re-encoding the ids on every ack.
  */
-export function encodeUnsignedAckTo(canonical: Uint8Array, timestampMs: number): Uint8Array {
+export function encodeUnsignedAckTo(canonical: Uint8Array, timestampMs: number, timeoutMs: number, flags: number): Uint8Array {
   const type = typesByCode[canonical[3]! - 1]
-  const length = type === 'hello' || type === 'beat' ? canonical.length - BODY_BYTES : canonical.length
-  const out = new Uint8Array(length + MAC_BYTES)
-  out.set(length === canonical.length ? canonical : canonical.subarray(0, length))
+  // Header and ids: everything before the answered frame's body (a bye has none).
+  const idsEnd = type === 'bye' ? canonical.length : canonical.length - BODY_BYTES
+  const out = new Uint8Array(idsEnd + BODY_BYTES + MAC_BYTES)
+  out.set(idsEnd === canonical.length ? canonical : canonical.subarray(0, idsEnd))
   out[3] = typeCodes.ack
-  writeU48(out, 14, timestampMs)
+  out[FLAGS_OFFSET] = flags
+  writeU48(out, TIMESTAMP_OFFSET, timestampMs)
+  writeU32(out, idsEnd, timeoutMs)
   return out
 }
 
@@ -108,19 +121,21 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
   const typeCode = bytes[3]!
   if (typeCode < 1 || typeCode > 4) return malformed(`unknown type code ${typeCode}`)
   const type = typesByCode[typeCode - 1]!
+  const flags = bytes[FLAGS_OFFSET]!
+  if ((flags & ~allowedFlags(type)) !== 0) return malformed(`flags 0x${flags.toString(16)} not allowed on ${type === 'ack' ? 'an ack' : `a ${type}`}`)
 
   const keyLength = bytes[KEY_LENGTH_OFFSET]!
   if (keyLength > MAX_KEY_ID_BYTES) return malformed(`keyId length ${keyLength} is over ${MAX_KEY_ID_BYTES}`)
   const keyStart = KEY_LENGTH_OFFSET + 1
   const peerLengthOffset = keyStart + keyLength
-  // length >= 55 and keyLength <= 64, so this can still be past the end.
+  // length >= 56 and keyLength <= 64, so this can still be past the end.
   if (peerLengthOffset >= length) return malformed(`truncated: keyId length ${keyLength} runs past the end`)
   const peerLength = bytes[peerLengthOffset]!
   if (peerLength === 0) return malformed('peerId length is 0')
   const peerStart = peerLengthOffset + 1
   const bodyStart = peerStart + peerLength
-  // hello carries intervalMs, beat rttMs; ack and bye have no body.
-  const macStart = type === 'hello' || type === 'beat' ? bodyStart + BODY_BYTES : bodyStart
+  // hello carries intervalMs, beat rttMs, ack timeoutMs; bye has no body.
+  const macStart = type === 'bye' ? bodyStart : bodyStart + BODY_BYTES
   const end = macStart + MAC_BYTES
   if (end > length) return malformed(`truncated: the length fields need ${end} bytes, the frame has ${length}`)
   if (end < length) return malformed(`${length - end} trailing byte(s) after the mac`)
@@ -133,24 +148,41 @@ export function decodeBinaryFrame(bytes: Uint8Array, maxFrameBytes: number): Dec
   const peerId = decodePeerId(bytes, peerStart, bodyStart)
   if (peerId === undefined) return malformed('peerId is not valid UTF-8')
 
-  const incarnation = readU48(bytes, 4)
-  const seq = readU32(bytes, 10)
-  const timestampMs = readU48(bytes, 14)
+  const incarnation = readU48(bytes, INCARNATION_OFFSET)
+  const seq = readU32(bytes, SEQ_OFFSET)
+  const timestampMs = readU48(bytes, TIMESTAMP_OFFSET)
   const mac = view(bytes, macStart, end)
+  // A flag that is set decodes to `true`; one that is not, to no member at all.
+  const ackRequested = (flags & FLAG_ACK_REQUESTED) !== 0
   let frame: Frame
   if (type === 'hello') {
     const intervalMs = readU32(bytes, bodyStart)
     if (intervalMs === 0) return malformed('intervalMs is 0')
     frame = { type, peerId, keyId, incarnation, seq, timestampMs, intervalMs, mac }
+    if (ackRequested) frame.ackRequested = true
+    if ((flags & FLAG_ADAPTIVE_INTERVAL) !== 0) frame.adaptiveInterval = true
   } else if (type === 'beat') {
     const rttMs = readU32(bytes, bodyStart)
     // "Not measured" decodes to no rttMs member at all, as intervalMs is absent on non-hellos.
-    frame =
-      rttMs === RTT_NOT_MEASURED
-        ? { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+    if (rttMs === RTT_NOT_MEASURED) {
+      frame = ackRequested
+        ? { type, peerId, keyId, incarnation, seq, timestampMs, ackRequested, mac }
+        : { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+    } else {
+      frame = ackRequested
+        ? { type, peerId, keyId, incarnation, seq, timestampMs, rttMs, ackRequested, mac }
         : { type, peerId, keyId, incarnation, seq, timestampMs, rttMs, mac }
+    }
+  } else if (type === 'ack') {
+    const timeoutMs = readU32(bytes, bodyStart)
+    if (timeoutMs === 0) return malformed('timeoutMs is 0')
+    frame = (flags & FLAG_CLOCK_CORRECTION) !== 0
+      ? { type, peerId, keyId, incarnation, seq, timestampMs, timeoutMs, clockCorrection: true, mac }
+      : { type, peerId, keyId, incarnation, seq, timestampMs, timeoutMs, mac }
   } else {
-    frame = { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+    frame = ackRequested
+      ? { type, peerId, keyId, incarnation, seq, timestampMs, ackRequested, mac }
+      : { type, peerId, keyId, incarnation, seq, timestampMs, mac }
   }
   return { ok: true, frame, canonical: view(bytes, 0, macStart), encoding: 'binary' }
 }
@@ -164,16 +196,17 @@ function assertEncodable(fields: FrameFields): void {
 function writeCanonical(fields: FrameFields, trailing: number): Uint8Array {
   const { type, keyId, peerId } = fields
   const peerLength = utf8ByteLength(peerId)
-  const hasBody = type === 'hello' || type === 'beat'
+  const hasBody = type !== 'bye'
   const canonicalLength = KEY_LENGTH_OFFSET + 2 + keyId.length + peerLength + (hasBody ? BODY_BYTES : 0)
   const out = new Uint8Array(canonicalLength + trailing)
   out[0] = MAGIC_0
   out[1] = MAGIC_1
   out[2] = PROTOCOL_VERSION
   out[3] = typeCodes[type]
-  writeU48(out, 4, fields.incarnation)
-  writeU32(out, 10, fields.seq)
-  writeU48(out, 14, fields.timestampMs)
+  out[FLAGS_OFFSET] = flagsOf(fields)
+  writeU48(out, INCARNATION_OFFSET, fields.incarnation)
+  writeU32(out, SEQ_OFFSET, fields.seq)
+  writeU48(out, TIMESTAMP_OFFSET, fields.timestampMs)
   out[KEY_LENGTH_OFFSET] = keyId.length
   let offset = KEY_LENGTH_OFFSET + 1
   for (let i = 0; i < keyId.length; i++) out[offset++] = keyId.charCodeAt(i)
@@ -187,6 +220,7 @@ function writeCanonical(fields: FrameFields, trailing: number): Uint8Array {
   }
   if (type === 'hello') writeU32(out, offset, fields.intervalMs!)
   else if (type === 'beat') writeU32(out, offset, fields.rttMs ?? RTT_NOT_MEASURED)
+  else if (type === 'ack') writeU32(out, offset, fields.timeoutMs!)
   return out
 }
 

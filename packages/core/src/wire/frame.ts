@@ -28,6 +28,31 @@ export interface FrameFields {
    * always absent on every other type.
    */
   rttMs?: number
+  /**
+   * `hello`, `beat`, `bye`: the sender asks for an ack (flag bit 0). A monitor
+   * acks a `hello` and a `bye` whether or not it is set, and a `beat` only when
+   * it is (PROTOCOL.md §6.3). Absent or false: not set. Never on an `ack`.
+   */
+  ackRequested?: boolean
+  /**
+   * `hello` only (flag bit 2): the beater has no interval of its own and
+   * follows the pace the monitor announces (its timeout / `TIMEOUT_TO_INTERVAL`);
+   * `intervalMs` is provisional (PROTOCOL.md §6.4).
+   */
+  adaptiveInterval?: boolean
+  /**
+   * `ack` only, required: the monitor's timeout for this peer, integer ms,
+   * 1 … 2³²−1, so a beater can learn its interval from it and tell a
+   * misconfiguration (PROTOCOL.md §6.4).
+   */
+  timeoutMs?: number
+  /**
+   * `ack` only (flag bit 1): the answered frame was NOT accepted because its
+   * timestamp was outside the monitor's window; this ack's `timestampMs` is
+   * the monitor's wall clock, for the beater to correct its offset and send
+   * again at once (PROTOCOL.md §6.2).
+   */
+  clockCorrection?: boolean
 }
 
 /** A decoded or about-to-be-encoded frame. */
@@ -39,20 +64,49 @@ export interface Frame extends FrameFields {
 /** Length of the HMAC-SHA256 tag. */
 export const MAC_BYTES = 32
 /** The only protocol version this code speaks (binary byte 2, JSON `v`). */
-export const PROTOCOL_VERSION = 1
+export const PROTOCOL_VERSION = 2
 /** Longest `peerId`, in UTF-8 bytes. */
 export const MAX_PEER_ID_BYTES = 255
 /** Longest `keyId`, in characters (= bytes: it is ASCII). */
 export const MAX_KEY_ID_BYTES = 64
-/** Fixed part of a binary frame: magic 2, version 1, type 1, incarnation 6, seq 4, timestamp 6, K 1, N 1. */
-const BINARY_HEADER_BYTES = 22
-/** Length of the body of a `hello` (`intervalMs`) and of a `beat` (`rttMs`); an `ack` or `bye` has none. */
+/** Fixed part of a binary frame: magic 2, version 1, type 1, flags 1, incarnation 6, seq 4, timestamp 6, K 1, N 1. */
+const BINARY_HEADER_BYTES = 23
+/** Length of the body of a `hello` (`intervalMs`), a `beat` (`rttMs`) and an `ack` (`timeoutMs`); a `bye` has none. */
 export const BODY_BYTES = 4
-/** Shortest binary frame: an `ack` or `bye` with no keyId and a 1-byte peerId (55). */
+/** Flag bit 0: the sender asks for an ack (`hello`, `beat`, `bye`). */
+export const FLAG_ACK_REQUESTED = 0x01
+/** Flag bit 1: an ack that corrects the sender's clock, its frame not accepted (`ack` only). */
+export const FLAG_CLOCK_CORRECTION = 0x02
+/** Flag bit 2: the hello's interval is provisional, the beater follows the monitor's pace (`hello` only). */
+export const FLAG_ADAPTIVE_INTERVAL = 0x04
+
+/** The flags a frame of each type may carry; any other bit is malformed. */
+export function allowedFlags(type: FrameType): number {
+  if (type === 'ack') return FLAG_CLOCK_CORRECTION
+  if (type === 'hello') return FLAG_ACK_REQUESTED | FLAG_ADAPTIVE_INTERVAL
+  return FLAG_ACK_REQUESTED
+}
+
+/**
+ * A beater without an `intervalMs` beats at the monitor's timeout divided by
+ * this: the pace at which losing beats to packet loss does not take a live
+ * peer offline. RELIABILITY.md has the study behind the number: at 1% loss no
+ * false offline in 10^7 peer-hours, at 5% 3e-5 per peer-hour. Not an integer
+ * on purpose: with timeout = k × interval, the k-th beat races the deadline;
+ * with k + ½, six beats land well inside it. The monitor uses it too, as the
+ * interval it expects from such a beater.
+ */
+export const TIMEOUT_TO_INTERVAL = 6.5
+
+/** The interval of a beater that follows a monitor with this timeout (PROTOCOL.md §6.4). */
+export function intervalForTimeout(timeoutMs: number): number {
+  return Math.max(1, Math.round(timeoutMs / TIMEOUT_TO_INTERVAL))
+}
+/** Shortest binary frame: a `bye` with no keyId and a 1-byte peerId (56). */
 export const MIN_FRAME_BYTES = BINARY_HEADER_BYTES + 1 + MAC_BYTES
 /**
  * Longest binary frame: a 64-byte keyId, a 255-byte peerId and a body
- * (22 + 64 + 255 + 4 + 32 = 377).
+ * (23 + 64 + 255 + 4 + 32 = 378).
  */
 export const MAX_BINARY_FRAME_BYTES = BINARY_HEADER_BYTES + MAX_KEY_ID_BYTES + MAX_PEER_ID_BYTES + BODY_BYTES + MAC_BYTES
 /** Default `maxFrameBytes`: room for any binary frame and any sensibly formatted JSON one. */
@@ -151,5 +205,31 @@ export function checkFrameFields(fields: FrameFields): string | undefined {
     if (fields.type !== 'beat') return 'rttMs is allowed on a beat only'
     if (!isUint(fields.rttMs, MAX_RTT_MS)) return 'rttMs must be an integer in 0 … 2^32−2 on a beat'
   }
+  if (fields.ackRequested !== undefined) {
+    if (typeof fields.ackRequested !== 'boolean') return 'ackRequested must be a boolean'
+    if (fields.ackRequested && fields.type === 'ack') return 'ackRequested is not allowed on an ack'
+  }
+  if (fields.type === 'ack') {
+    if (!isUint(fields.timeoutMs, MAX_U32) || fields.timeoutMs === 0) return 'timeoutMs must be an integer in 1 … 2^32−1 on an ack'
+  } else if (fields.timeoutMs !== undefined) {
+    return 'timeoutMs is allowed on an ack only'
+  }
+  if (fields.clockCorrection !== undefined) {
+    if (typeof fields.clockCorrection !== 'boolean') return 'clockCorrection must be a boolean'
+    if (fields.clockCorrection && fields.type !== 'ack') return 'clockCorrection is allowed on an ack only'
+  }
+  if (fields.adaptiveInterval !== undefined) {
+    if (typeof fields.adaptiveInterval !== 'boolean') return 'adaptiveInterval must be a boolean'
+    if (fields.adaptiveInterval && fields.type !== 'hello') return 'adaptiveInterval is allowed on a hello only'
+  }
   return undefined
+}
+
+/** The flags byte of checked fields (PROTOCOL.md §2). */
+export function flagsOf(fields: FrameFields): number {
+  return (
+    (fields.ackRequested === true ? FLAG_ACK_REQUESTED : 0) |
+    (fields.clockCorrection === true ? FLAG_CLOCK_CORRECTION : 0) |
+    (fields.adaptiveInterval === true ? FLAG_ADAPTIVE_INTERVAL : 0)
+  )
 }

@@ -7,14 +7,14 @@
  * encoding without being signed again.
  */
 import { encodeCanonical } from './binary-codec.js'
-import { checkFrameFields, isFrameType, MAC_BYTES, PROTOCOL_VERSION } from './frame.js'
+import { allowedFlags, checkFrameFields, FLAG_ACK_REQUESTED, FLAG_ADAPTIVE_INTERVAL, FLAG_CLOCK_CORRECTION, flagsOf, isFrameType, MAC_BYTES, PROTOCOL_VERSION } from './frame.js'
 import type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
 import { fromHex } from './hex.js'
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** Members of every frame; a hello also has `interval`, a beat may also have `rtt`. */
+/** Members of every frame; a hello also has `interval`, an ack `timeout`, a beat may have `rtt`, any may have `flags`. */
 const BASE_MEMBER_COUNT = 8
 
 /**
@@ -29,17 +29,20 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   if (!(mac instanceof Uint8Array) || mac.length !== MAC_BYTES) {
     throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: mac must be ${MAC_BYTES} bytes`)
   }
-  // checkFrameFields allows intervalMs on a hello only and rttMs on a beat only.
+  // checkFrameFields allows intervalMs on a hello only, rttMs on a beat only, timeoutMs on an ack only.
   const body =
     fields.type === 'hello'
       ? `,"interval":${fields.intervalMs}`
-      : fields.rttMs !== undefined
-        ? `,"rtt":${fields.rttMs}`
-        : ''
+      : fields.type === 'ack'
+        ? `,"timeout":${fields.timeoutMs}`
+        : fields.rttMs !== undefined
+          ? `,"rtt":${fields.rttMs}`
+          : ''
+  const flags = flagsOf(fields)
   return (
     `{"v":${PROTOCOL_VERSION},"type":"${fields.type}","id":${JSON.stringify(fields.peerId)}` +
     `,"kid":${JSON.stringify(fields.keyId)},"inc":${fields.incarnation},"seq":${fields.seq}` +
-    `,"ts":${fields.timestampMs}${body},"mac":"${macHex(mac)}"}`
+    `,"ts":${fields.timestampMs}${body}${flags === 0 ? '' : `,"flags":${flags}`},"mac":"${macHex(mac)}"}`
   )
 }
 
@@ -109,22 +112,26 @@ export function decodeAnyOrder(text: string): DecodeResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return malformed('not a JSON object')
   const object = value as Record<string, unknown>
 
-  if (object.v !== PROTOCOL_VERSION) return malformed('v must be 1')
+  if (object.v !== PROTOCOL_VERSION) return malformed(`v must be ${PROTOCOL_VERSION}`)
   const type = object.type
   if (!isFrameType(type)) return malformed('type must be hello, beat, ack or bye')
   const isHello = type === 'hello'
+  const isAck = type === 'ack'
   if (!isHello && Object.hasOwn(object, 'interval')) return malformed('interval is allowed on a hello only')
+  if (!isAck && Object.hasOwn(object, 'timeout')) return malformed('timeout is allowed on an ack only')
   const hasRtt = Object.hasOwn(object, 'rtt')
   if (hasRtt && type !== 'beat') return malformed('rtt is allowed on a beat only')
+  const hasFlags = Object.hasOwn(object, 'flags')
   for (const name of ['id', 'kid', 'inc', 'seq', 'ts', 'mac'] as const) {
     if (!Object.hasOwn(object, name)) return malformed(`missing member ${name}`)
   }
   if (isHello && !Object.hasOwn(object, 'interval')) return malformed('missing member interval on a hello')
+  if (isAck && !Object.hasOwn(object, 'timeout')) return malformed('missing member timeout on an ack')
   // Every required member is present, so any surplus is an unknown member.
-  const memberCount = BASE_MEMBER_COUNT + (isHello ? 1 : 0) + (hasRtt ? 1 : 0)
+  const memberCount = BASE_MEMBER_COUNT + (isHello || isAck ? 1 : 0) + (hasRtt ? 1 : 0) + (hasFlags ? 1 : 0)
   if (Object.keys(object).length !== memberCount) return malformed('unknown member')
 
-  const { id, kid, inc, seq, ts, interval, rtt } = object
+  const { id, kid, inc, seq, ts, interval, rtt, timeout, flags } = object
   if (typeof id !== 'string') return malformed('id must be a string')
   if (typeof kid !== 'string') return malformed('kid must be a string')
   if (typeof inc !== 'number' || typeof seq !== 'number' || typeof ts !== 'number') {
@@ -132,6 +139,12 @@ export function decodeAnyOrder(text: string): DecodeResult {
   }
   if (isHello && typeof interval !== 'number') return malformed('interval must be a number')
   if (hasRtt && typeof rtt !== 'number') return malformed('rtt must be a number')
+  if (isAck && typeof timeout !== 'number') return malformed('timeout must be a number')
+  // flags: present only when not 0 (one spelling per frame), and only the bits its type may carry.
+  const allowed = allowedFlags(type)
+  if (hasFlags && (typeof flags !== 'number' || !Number.isInteger(flags) || flags <= 0 || (flags & ~allowed) !== 0)) {
+    return malformed(`flags must be a bit set within ${allowed} on ${isAck ? 'an ack' : `a ${type}`}, and absent when no flag is set`)
+  }
   const mac = typeof object.mac === 'string' && object.mac.length === 2 * MAC_BYTES ? fromHex(object.mac) : undefined
   if (mac === undefined) return malformed('mac must be 64 lower-case hex digits')
 
@@ -140,6 +153,10 @@ export function decodeAnyOrder(text: string): DecodeResult {
   if (isHello) fields.intervalMs = (interval as number) + 0
   // checkFrameFields rejects 2^32−1: in binary that value means "not measured".
   if (hasRtt) fields.rttMs = (rtt as number) + 0
+  if (isAck) fields.timeoutMs = (timeout as number) + 0
+  if (hasFlags && ((flags as number) & FLAG_ACK_REQUESTED) !== 0) fields.ackRequested = true
+  if (hasFlags && ((flags as number) & FLAG_CLOCK_CORRECTION) !== 0) fields.clockCorrection = true
+  if (hasFlags && ((flags as number) & FLAG_ADAPTIVE_INTERVAL) !== 0) fields.adaptiveInterval = true
   const problem = checkFrameFields(fields)
   if (problem !== undefined) return malformed(problem)
 
@@ -162,6 +179,8 @@ const SEQ = ',"seq":'
 const TS = ',"ts":'
 const INTERVAL = ',"interval":'
 const RTT = ',"rtt":'
+const TIMEOUT = ',"timeout":'
+const FLAGS = ',"flags":'
 const MAC = ',"mac":"'
 /** Text after the mac's digits: `"}`, and nothing after it. */
 const AFTER_MAC = 2
@@ -202,16 +221,20 @@ export function decodeEncoderOrder(text: string): DecodeResult | undefined {
   const timestampMs = digitsAt(text, scanEnd + TS.length)
   if (timestampMs < 0) return undefined
   at = scanEnd
-  // `,"i…` interval, `,"r…` rtt, else the mac. Which one a type may have is encodeCanonical's check below.
+  // `,"i…` interval, `,"r…` rtt, `,"t…` timeout, then `,"f…` flags, then the mac. Which a type may have is encodeCanonical's check below.
   const member = text.charCodeAt(at + 2)
   let extra = -1
-  if (member === 0x69) {
-    if (text.startsWith(INTERVAL, at)) extra = digitsAt(text, at + INTERVAL.length)
+  if (member === 0x69 || member === 0x72 || member === 0x74) {
+    const name = member === 0x69 ? INTERVAL : member === 0x72 ? RTT : TIMEOUT
+    if (text.startsWith(name, at)) extra = digitsAt(text, at + name.length)
     if (extra < 0) return undefined
     at = scanEnd
-  } else if (member === 0x72) {
-    if (text.startsWith(RTT, at)) extra = digitsAt(text, at + RTT.length)
-    if (extra < 0) return undefined
+  }
+  let flags = 0
+  if (text.charCodeAt(at + 2) === 0x66) {
+    if (text.startsWith(FLAGS, at)) flags = digitsAt(text, at + FLAGS.length)
+    // 0 is never written (an absent member means no flag); bits the type may not carry are the general path's to reject.
+    if (flags < 1 || (flags & ~allowedFlags(type)) !== 0) return undefined
     at = scanEnd
   }
   if (!text.startsWith(MAC, at)) return undefined
@@ -220,13 +243,13 @@ export function decodeEncoderOrder(text: string): DecodeResult | undefined {
   if (text.length !== end + AFTER_MAC || text.charCodeAt(end) !== 0x22 || text.charCodeAt(end + 1) !== 0x7d) return undefined
   const mac = hexAt(text, at)
   if (mac === undefined) return undefined
-  // Literals of one shape each (no property added later), in the order decodeAnyOrder builds them.
-  const frame: Frame =
-    member === 0x69
-      ? { type, peerId, keyId, incarnation, seq, timestampMs, intervalMs: extra, mac }
-      : member === 0x72
-        ? { type, peerId, keyId, incarnation, seq, timestampMs, rttMs: extra, mac }
-        : { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+  const frame: Frame = { type, peerId, keyId, incarnation, seq, timestampMs, mac }
+  if (member === 0x69) frame.intervalMs = extra
+  else if (member === 0x72) frame.rttMs = extra
+  else if (member === 0x74) frame.timeoutMs = extra
+  if ((flags & FLAG_ACK_REQUESTED) !== 0) frame.ackRequested = true
+  if ((flags & FLAG_CLOCK_CORRECTION) !== 0) frame.clockCorrection = true
+  if ((flags & FLAG_ADAPTIVE_INTERVAL) !== 0) frame.adaptiveInterval = true
   let canonical: Uint8Array
   try {
     // Checks every field (checkFrameFields; the mac is not a field): an invalid one goes to the general path, for its detail.
