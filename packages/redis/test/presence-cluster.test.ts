@@ -26,8 +26,10 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
     const h = await harness()
     try {
       await h.addPeer('alpha', 0)
-      await h.step(100)
-      expect(h.events).toEqual([{ atMs: expect.any(Number), process: 0, type: "online", id: "alpha", lastBeatMs: 0 }])
+      // Its first frame waits for the cluster's replay mark (rejected as `pending`); the next one is accepted.
+      await h.step(INTERVAL_MS + 100)
+      expect(h.monitors[0]?.stats().rejected.pending).toBe(1)
+      expect(h.events).toEqual([{ atMs: INTERVAL_MS, process: 0, type: "online", id: "alpha", lastBeatMs: INTERVAL_MS }])
       expect(await h.presences[1]?.size()).toBe(1)
       const record = await h.presences[1]?.get('alpha')
       expect(record).toMatchObject({ id: 'alpha', state: 'online', monitor: 'm0', monitors: ['m0'] })
@@ -69,7 +71,7 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
       await h.addPeer('gamma', 1)
       await h.step(1500)
       h.move('gamma', 0)
-      await h.step(1000)
+      await h.step(2000) // its first frame at monitor 0 waits for the replay mark
       await h.bye('gamma')
       const byeAt = h.clock.now()
       await h.step(100)
@@ -79,6 +81,27 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
       await h.step(TIMEOUT_MS + 500)
       expect(h.events.filter((e) => e.id === 'gamma')).toHaveLength(2)
       expect(await h.presences[1]?.size()).toBe(0)
+    } finally {
+      await h.close()
+    }
+  })
+
+  it('a frame captured at one monitor is refused by another that never saw the peer (the cluster\'s mark)', async () => {
+    const h = await harness()
+    try {
+      await h.addPeer('zeta', 0)
+      await h.step(INTERVAL_MS + 100)
+      const captured = h.frames[0]?.[1] as Uint8Array // its second frame, accepted by monitor 0
+      await h.step(5 * INTERVAL_MS) // monitor 0 has rewritten the peer since, with a newer mark
+      expect(h.inject(1, captured)).toEqual({ accepted: false, reason: 'pending' })
+      // The mark arrives within a round trip; until then the store keeps answering `pending`.
+      let verdict = h.inject(1, captured)
+      for (let i = 0; i < 200 && verdict?.reason === 'pending'; i++) {
+        await new Promise((resolve) => setImmediate(resolve))
+        verdict = h.inject(1, captured)
+      }
+      expect(verdict).toEqual({ accepted: false, reason: 'replay' })
+      expect(h.monitors[1]?.get('zeta')).toBeUndefined()
     } finally {
       await h.close()
     }
@@ -96,7 +119,7 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
         }
       })()
       await h.addPeer('epsilon', 0)
-      await h.step(500)
+      await h.step(INTERVAL_MS + 500)
       await h.silence('epsilon')
       await h.step(TIMEOUT_MS + 200)
       await reading

@@ -56,6 +56,10 @@ export interface Harness {
   readonly events: ClusterEvent[]
   /** Per peer: the latest `lastSeenMs` any monitor had for it (true last beat heard anywhere). */
   readonly lastBeat: Map<string, number>
+  /** Every frame sent to each monitor, in order (to capture one for a replay). */
+  readonly frames: Uint8Array[][]
+  /** Delivers raw bytes to monitor i as from a fresh sender; returns the monitor's verdict. */
+  inject(i: number, bytes: Uint8Array): { accepted: boolean; reason?: string } | undefined
   /** Processes whose Redis link is cut or that were killed: not waited on. */
   readonly unreachable: Set<number>
   addPeer(id: string, monitor: number): Promise<void>
@@ -88,9 +92,12 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const killed = new Set<number>()
   const peers = new Map<string, { beater: Beater; routed: RoutedTransport; stop: StopFunction }>()
   const tickMs = Math.max(10, Math.round(options.timeoutMs / 30))
+  const frames: Uint8Array[][] = []
 
   for (let i = 0; i < options.processes; i++) {
-    const pair = createMemoryTransportPair({ kind: 'datagram' })
+    const sent: Uint8Array[] = []
+    frames.push(sent)
+    const pair = createMemoryTransportPair({ kind: 'datagram', tap: (direction, bytes) => direction === 'to-server' && sent.push(bytes.slice()) })
     pairs.push(pair)
     const monitor = createMonitor({ secret: SECRET, timeoutMs: options.timeoutMs, tickMs, clock, transports: [pair.server], acks: false })
     await monitor.start()
@@ -142,6 +149,8 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     events,
     lastBeat,
     unreachable,
+    frames,
+    inject: (i, bytes) => (pairs[i] as MemoryTransportPair).inject(bytes) as { accepted: boolean; reason?: string } | undefined,
     async addPeer(id, monitor) {
       const routed = createRoutedTransport(pairs, monitor)
       const beater = createBeater({ id, secret: SECRET, transport: routed.transport, intervalMs: options.intervalMs, jitter: 0, expectAcks: false, clock })
