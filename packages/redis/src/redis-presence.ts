@@ -371,6 +371,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
           if (flushing === undefined) break
         } else break
       }
+      await replayStore.idle()
       await keeper.idle()
     },
     on: emitter.on,

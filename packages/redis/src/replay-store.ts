@@ -21,6 +21,8 @@ const BATCH = 500
 export interface ClusterReplayStore extends ReplayStore {
   /** Marks fetched and not yet used, and fetches in flight: both bounded by `maxEntries`. */
   readonly size: number
+  /** Resolves once no fetch is in flight. */
+  idle(): Promise<void>
   close(): void
 }
 
@@ -32,6 +34,7 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
   let queued: string[] = []
   let scheduled = false
   let closed = false
+  let fetching: Promise<void> | undefined
 
   function remember(id: string, mark: Mark): void {
     if (closed) return
@@ -84,9 +87,19 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
       queued.push(peerId)
       if (!scheduled) {
         scheduled = true
-        queueMicrotask(() => void fetchQueued())
+        const previous = fetching
+        fetching = new Promise<void>((resolve) => queueMicrotask(resolve))
+          .then(() => previous)
+          .then(fetchQueued)
+        const current = fetching
+        void current.finally(() => {
+          if (fetching === current) fetching = undefined
+        })
       }
       return 'pending'
+    },
+    async idle() {
+      for (let round = 0; round < 100 && fetching !== undefined; round++) await fetching
     },
     close() {
       closed = true
