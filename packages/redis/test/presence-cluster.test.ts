@@ -102,6 +102,27 @@ describe.skipIf(!redisAvailable)('presence across monitors (fake clock, real Red
     }
   })
 
+  it('a consumer group shares the stream: each event reaches exactly one of its consumers', async () => {
+    const h = await harness()
+    try {
+      const controller = new AbortController()
+      const seen: string[][] = [[], []]
+      const readers = [0, 1].map(async (i) => {
+        const events = h.presences[i]!.events({ from: '0', group: { name: 'workers', consumer: `c${i}` }, signal: controller.signal, batch: 1 })
+        for await (const event of events) {
+          seen[i]?.push(event.peerId)
+          if ((seen[0]?.length ?? 0) + (seen[1]?.length ?? 0) >= 4) controller.abort()
+        }
+      })
+      for (let p = 0; p < 4; p++) await h.addPeer(`g${p}`, p % 2)
+      await h.step(INTERVAL_MS + 200)
+      await Promise.all(readers)
+      expect([...(seen[0] ?? []), ...(seen[1] ?? [])].sort()).toEqual(['g0', 'g1', 'g2', 'g3'])
+    } finally {
+      await h.close()
+    }
+  })
+
   it('the event stream holds every decision, readable by another process from any id', async () => {
     const h = await harness()
     try {
