@@ -31,7 +31,7 @@ const scenarios = {
   http: { quick: 30, full: 200, about: 'requests/s with autocannon: @hb/http vs node:http answering 204' },
   detection: { quick: 35, full: 200, about: 'offline time minus deadline (p99, min) under load' },
   'ws-recipe': { quick: 45, full: 300, about: "the ws README's ping/isAlive sweep vs @hb/ws: detection and CPU" },
-  redis: { quick: 120, full: 900, about: '@hb/redis, 3 processes: Redis ops per beat, memory per peer, offline latency vs SET PX + keyspace notifications' },
+  redis: { quick: 180, full: 900, about: '@hb/redis, 3 processes: Redis ops per beat, memory per peer, offline latency vs SET PX + keyspace notifications' },
 }
 
 function parseArgs(argv) {

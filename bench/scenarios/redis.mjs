@@ -110,13 +110,14 @@ async function runDesign(ctx, design, server, admin, p) {
 
 /**
  * Redis memory per peer at scale: one hb process registers `peers` peers
- * (one hello each, a timeout long enough that none expires) and INFO memory
+ * (their first frame waits for the replay mark, the next is accepted; a
+ * timeout long enough that none expires) and INFO memory
  * is read before and after; the stream's share is reported apart.
  */
 async function measureMemory(ctx, server, admin, peers) {
   await admin.sendCommand(['FLUSHALL'])
   const before = Number((await info(admin, 'memory')).used_memory)
-  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 20_000], limitMs: 200_000 }))
+  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 5000], limitMs: 200_000 }))
   await child.call('start')
   const by = Date.now() + 150_000
   while (Number(await admin.sendCommand(['GET', '{bench}:count'])) < peers && Date.now() < by) await sleep(200)

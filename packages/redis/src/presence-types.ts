@@ -96,6 +96,8 @@ export interface PresenceStats {
   readonly held: number
   /** How late its writes land lately (ms, decaying); it rewrites that much earlier. */
   readonly lagMs: number
+  /** New peers admitted without the cluster's replay mark (Redis silent, or a burst past 50 000). */
+  readonly replayFailedOpen: number
 }
 
 export interface RedisPresence {

@@ -386,7 +386,7 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
       return context.owner === '' ? undefined : context.owner
     },
     stats() {
-      return { calls: { ...context.calls }, writes, failures, held: table.size, lagMs }
+      return { calls: { ...context.calls }, writes, failures, held: table.size, lagMs, replayFailedOpen: replayStore.failedOpen }
     },
   }
 

@@ -7,8 +7,9 @@
  * handed out once and dropped: the monitor then knows the peer, so it is one
  * read per peer per process, not per beat.
  *
- * While Redis does not answer (for `retryMs`), the store fails open: the peer
- * is accepted on the local replay window alone (see PRESENCE.md, "Replays").
+ * While Redis does not answer (for `retryMs`), or when more unknown peers come
+ * at once than the store holds, it fails open: the peer is accepted on the
+ * local replay window alone, and counted (see PRESENCE.md, "Replays").
  */
 import type { ClusterContext } from './cluster-context.js'
 import type { ReplayStore } from './core-hooks.js'
@@ -21,6 +22,8 @@ const BATCH = 500
 export interface ClusterReplayStore extends ReplayStore {
   /** Marks fetched and not yet used, and fetches in flight: both bounded by `maxEntries`. */
   readonly size: number
+  /** Peers admitted without the cluster's mark: Redis did not answer, or more unknown peers came at once than `maxEntries`. */
+  readonly failedOpen: number
   /** Resolves once no fetch is in flight. */
   idle(): Promise<void>
   close(): void
@@ -28,13 +31,14 @@ export interface ClusterReplayStore extends ReplayStore {
 
 type Mark = { incarnation: number; seq: number } | null
 
-export function createClusterReplayStore(context: ClusterContext, bucketOf: (id: string) => number, onError: (error: Error) => void, maxEntries = 10_000): ClusterReplayStore {
+export function createClusterReplayStore(context: ClusterContext, bucketOf: (id: string) => number, onError: (error: Error) => void, maxEntries = 50_000): ClusterReplayStore {
   const cache = new Map<string, Mark>()
   const wanted = new Set<string>()
   let queued: string[] = []
   let scheduled = false
   let closed = false
   let fetching: Promise<void> | undefined
+  let failedOpen = 0
 
   function remember(id: string, mark: Mark): void {
     if (closed) return
@@ -52,7 +56,12 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
       // while, so new peers are not locked out; the local replay window still applies.
       const { clock, retryMs } = context.options
       const timer = clock.setTimeout(() => {
-        for (const id of slice) if (wanted.delete(id)) remember(id, null)
+        for (const id of slice) {
+          if (wanted.delete(id)) {
+            failedOpen++
+            remember(id, null)
+          }
+        }
       }, retryMs)
       try {
         const keys = [context.keys.owners, ...slice.map((id) => context.keys.bucket(bucketOf(id)))]
@@ -65,7 +74,12 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
         })
       } catch (error) {
         onError(error as Error)
-        for (const id of slice) if (wanted.delete(id)) remember(id, null)
+        for (const id of slice) {
+          if (wanted.delete(id)) {
+            failedOpen++
+            remember(id, null)
+          }
+        }
       } finally {
         clock.clearTimeout(timer)
       }
@@ -76,13 +90,23 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
     get size() {
       return cache.size + wanted.size
     },
+    get failedOpen() {
+      return failedOpen
+    },
     lookup(peerId) {
       const mark = cache.get(peerId)
       if (mark !== undefined) {
         cache.delete(peerId)
         return mark
       }
-      if (closed || wanted.has(peerId) || wanted.size >= maxEntries) return 'pending'
+      if (closed || wanted.has(peerId)) return 'pending'
+      if (wanted.size >= maxEntries) {
+        // A burst of new peers larger than the bound (a monitor restarting with a million
+        // peers): answering `pending` would evict marks before their peers' next frames and
+        // lock the burst out for good. The excess is admitted on the local window alone.
+        failedOpen++
+        return null
+      }
       wanted.add(peerId)
       queued.push(peerId)
       if (!scheduled) {
