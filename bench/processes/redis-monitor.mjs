@@ -3,8 +3,7 @@
  * `redis-monitor.mjs hb|naive <redisUrl> <name> <count> <timeoutMs> <leaseMs> <intervalMs>`.
  *
  * Its `count` peers beat every `intervalMs`, peer j at phase j/count of the
- * interval, generated here in 10 ms steps (frames signed by the bench frame
- * maker). hb: each beat is injected into a monitor (its real ingest path)
+ * interval, generated here in 10 ms steps (frames signed by `signFrame`). hb: each beat is injected into a monitor (its real ingest path)
  * whose peers a Redis presence shares. naive: each beat is one
  * `SET <key> <name> PX <timeoutMs>` (the common pattern; offline comes from
  * keyspace notifications, read by the scenario).
@@ -13,7 +12,8 @@ import { createMonitor } from '@hb/core'
 import { createMemoryTransportPair } from '@hb/core/testing'
 import { createRedisPresence } from '@hb/redis'
 import { createClient } from 'redis'
-import { createFrameMaker, peerId, SECRET } from '../lib/frames.mjs'
+import { signFrame } from '@hb/core/protocol'
+import { peerId, SECRET } from '../lib/frames.mjs'
 import { serveParent } from '../lib/serve.mjs'
 
 const [mode, redisUrl, name, countText, timeoutText, leaseText, intervalText] = process.argv.slice(2)
@@ -40,7 +40,9 @@ let startedAt = 0
 let monitor
 let presence
 let pair
-const make = createFrameMaker('binary')
+// Frames signed by core itself (the bench's template maker predates the protocol's second version).
+const key = new TextEncoder().encode(SECRET)
+const make = (fields) => signFrame(fields, key, 'binary')
 
 if (mode === 'hb') {
   pair = createMemoryTransportPair({ kind: 'datagram' })
@@ -90,7 +92,7 @@ serveParent({
     return { startedAt }
   },
   async stats() {
-    return { beats, failedSets, lastError, presence: presence?.stats(), held: monitor?.size }
+    return { beats, failedSets, lastError, presence: presence?.stats(), held: monitor?.size, monitor: monitor?.stats() }
   },
   /** Peers [from, to) stop beating; returns their last beat (wall ms). */
   async silence({ from, to }) {
