@@ -32,7 +32,11 @@ export interface ClusterReplayStore extends ReplayStore {
 type Mark = { incarnation: number; seq: number } | null
 
 export function createClusterReplayStore(context: ClusterContext, bucketOf: (id: string) => number, onError: (error: Error) => void, maxEntries = 50_000): ClusterReplayStore {
-  const cache = new Map<string, Mark>()
+  // Marks not yet asked for again, oldest first, with when they arrived. A mark is kept
+  // until its peer's next frame uses it (or a timeout passed: that peer is gone): evicting
+  // unused marks under a burst would send every peer of the burst back to `pending`.
+  const cache = new Map<string, { mark: Mark; atMs: number }>()
+  const { clock, timeoutMs } = context.options
   const wanted = new Set<string>()
   let queued: string[] = []
   let scheduled = false
@@ -41,9 +45,18 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
   let failedOpen = 0
 
   function remember(id: string, mark: Mark): void {
-    if (closed) return
-    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string)
-    cache.set(id, mark)
+    if (!closed) cache.set(id, { mark, atMs: clock.now() })
+  }
+
+  /** Room for one more fetch: drops marks nobody asked for within a timeout; false if still full. */
+  function makeRoom(): boolean {
+    const now = clock.now()
+    for (const [id, entry] of cache) {
+      if (cache.size + wanted.size < maxEntries) break
+      if (now - entry.atMs < timeoutMs) break
+      cache.delete(id)
+    }
+    return cache.size + wanted.size < maxEntries
   }
 
   async function fetchQueued(): Promise<void> {
@@ -54,7 +67,7 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
       const slice = ids.slice(start, start + BATCH)
       // Redis unreachable (node-redis queues commands until it returns): fail open after a
       // while, so new peers are not locked out; the local replay window still applies.
-      const { clock, retryMs } = context.options
+      const { retryMs } = context.options
       const timer = clock.setTimeout(() => {
         for (const id of slice) {
           if (wanted.delete(id)) {
@@ -94,16 +107,15 @@ export function createClusterReplayStore(context: ClusterContext, bucketOf: (id:
       return failedOpen
     },
     lookup(peerId) {
-      const mark = cache.get(peerId)
-      if (mark !== undefined) {
+      const entry = cache.get(peerId)
+      if (entry !== undefined) {
         cache.delete(peerId)
-        return mark
+        return entry.mark
       }
       if (closed || wanted.has(peerId)) return 'pending'
-      if (wanted.size >= maxEntries) {
+      if (!makeRoom()) {
         // A burst of new peers larger than the bound (a monitor restarting with a million
-        // peers): answering `pending` would evict marks before their peers' next frames and
-        // lock the burst out for good. The excess is admitted on the local window alone.
+        // peers): the excess is admitted on the local replay window alone.
         failedOpen++
         return null
       }
