@@ -1,0 +1,171 @@
+/**
+ * redis: presence shared by three monitor processes through one Redis.
+ *
+ * hb (@hb/redis): each process's peers beat into its own monitor; the
+ * presence writes to Redis at most once per peer per few intervals, batched.
+ * naive: every beat is `SET key PX timeout` and offline comes from expired-key
+ * notifications (`notify-keyspace-events Ex`): the common pattern. Both run
+ * in this scenario, one after the other, on the same private redis-server.
+ *
+ * Measured, for each: Redis commands per beat (INFO total_commands_processed,
+ * which counts the commands scripts run too), Redis memory per peer (INFO
+ * used_memory after populating, minus before), the offline latency of
+ * silenced peers (event time − (last beat + timeout)) and, for hb, of the
+ * peers of a SIGKILLed process (bound: leaseMs + timeout/3).
+ */
+import { createClient } from 'redis'
+import { startChild } from '../lib/children.mjs'
+import { info, startRedisServer } from '../lib/redis-server.mjs'
+import { percentile } from '../lib/stats.mjs'
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function runDesign(ctx, design, server, admin, p) {
+  await admin.sendCommand(['FLUSHALL'])
+  await admin.sendCommand(['CONFIG', 'SET', 'notify-keyspace-events', design === 'naive' ? 'Ex' : ''])
+  const offline = new Map() // id → event wall ms
+  let stop
+  if (design === 'hb') {
+    const reader = admin.duplicate()
+    reader.on('error', () => {})
+    await reader.connect()
+    let last = '0-0'
+    let running = true
+    const loop = (async () => {
+      while (running) {
+        const reply = await reader.sendCommand(['XREAD', 'COUNT', '10000', 'BLOCK', '100', 'STREAMS', '{bench}:events', last]).catch(() => null)
+        for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+          last = id
+          if (fields[1] === 'offline') offline.set(fields[3], Number(id.split('-')[0]))
+        }
+      }
+    })()
+    stop = async () => {
+      running = false
+      await loop
+      await reader.close()
+    }
+  } else {
+    const subscriber = admin.duplicate()
+    subscriber.on('error', () => {})
+    await subscriber.connect()
+    await subscriber.subscribe('__keyevent@0__:expired', (key) => offline.set(key.slice('{naive}:'.length), Date.now()))
+    stop = () => subscriber.close()
+  }
+
+  const before = await info(admin, 'memory')
+  const children = await Promise.all([0, 1, 2].map(async (i) => ctx.own(await startChild('redis-monitor', {
+    args: [design, server.url, `m${i}-`, p.count, p.timeoutMs, p.leaseMs, p.intervalMs],
+    limitMs: p.limitMs,
+  }))))
+  await Promise.all(children.map((c) => c.call('start')))
+  // Populated: every peer registered (hb: the cluster count; naive: one key each), then one more interval.
+  const populatedBy = Date.now() + p.limitMs / 4
+  const registered = async () => Number(await admin.sendCommand(design === 'hb' ? ['GET', '{bench}:count'] : ['DBSIZE']))
+  while ((await registered()) < 3 * p.count && Date.now() < populatedBy) await sleep(50)
+  await sleep(p.intervalMs)
+  const populated = await info(admin, 'memory')
+  const memoryPerPeer = (Number(populated.used_memory) - Number(before.used_memory)) / (3 * p.count)
+  const peersRegistered = await registered()
+
+  // Steady state: commands per beat over twelve intervals (three rewrite periods at these
+  // settings; peers claimed together rewrite together, so a shorter window depends on its phase).
+  const stats0 = await info(admin, 'stats')
+  const beats0 = (await Promise.all(children.map((c) => c.call('stats')))).reduce((sum, s) => sum + s.beats, 0)
+  await sleep(p.windowMs)
+  const stats1 = await info(admin, 'stats')
+  const childStats = await Promise.all(children.map((c) => c.call('stats')))
+  const beats1 = childStats.reduce((sum, s) => sum + s.beats, 0)
+  const commands = Number(stats1.total_commands_processed) - Number(stats0.total_commands_processed)
+  const opsPerBeat = commands / (beats1 - beats0)
+  ctx.log(`${design}: ${commands} commands for ${beats1 - beats0} beats; memory ${memoryPerPeer.toFixed(1)} B/peer; ${peersRegistered} registered; ${stats0.total_commands_processed} → ${stats1.total_commands_processed}`)
+
+  // Owner timeouts: peers of m1 go silent.
+  const silenced = new Map(await children[1].call('silence', { from: 0, to: p.silenced }))
+  // A killed process (hb: reaped through its lease; naive: its keys expire as any other).
+  const lastBeats = await children[2].call('lastBeats')
+  const killedAt = Date.now()
+  children[2].signal('SIGKILL')
+  await children[2].exited
+  const killed = new Map(lastBeats.map((t, j) => [`m2-${'0'.repeat(13 - j.toString(36).length)}${j.toString(36)}`, Math.min(t, killedAt)]))
+  const waitUntil = Date.now() + p.timeoutMs + p.leaseMs + p.timeoutMs / 3 + 3000
+  while (Date.now() < waitUntil && offline.size < silenced.size + killed.size) await sleep(50)
+  const latency = (group) => [...group].filter(([id]) => offline.has(id)).map(([id, last]) => offline.get(id) - (last + p.timeoutMs))
+  const owner = latency(silenced)
+  const reaped = latency(killed)
+  await stop()
+  for (const child of children) await child.stop()
+  return {
+    opsPerBeat,
+    commands,
+    beats: beats1 - beats0,
+    memoryPerPeer,
+    peersRegistered,
+    ownerTimeout: { decided: owner.length, of: silenced.size, early: owner.filter((l) => l < 0).length, p50: percentile(owner, 50), p99: percentile(owner, 99), min: Math.min(...owner), max: Math.max(...owner) },
+    killedProcess: { decided: reaped.length, of: killed.size, early: reaped.filter((l) => l < 0).length, p50: percentile(reaped, 50), p99: percentile(reaped, 99), min: Math.min(...reaped), max: Math.max(...reaped) },
+    presenceStats: childStats[0]?.presence,
+    failedSets: childStats.reduce((sum, c) => sum + (c.failedSets ?? 0), 0),
+  }
+}
+
+/**
+ * Redis memory per peer at scale: one hb process registers `peers` peers
+ * (their first frame waits for the replay mark, the next is accepted; a
+ * timeout long enough that none expires) and INFO memory
+ * is read before and after; the stream's share is reported apart.
+ */
+async function measureMemory(ctx, server, admin, peers) {
+  await admin.sendCommand(['FLUSHALL'])
+  const before = Number((await info(admin, 'memory')).used_memory)
+  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 5000], limitMs: 200_000 }))
+  await child.call('start')
+  const by = Date.now() + 150_000
+  while (Number(await admin.sendCommand(['GET', '{bench}:count'])) < peers && Date.now() < by) await sleep(200)
+  const registered = Number(await admin.sendCommand(['GET', '{bench}:count']))
+  const after = Number((await info(admin, 'memory')).used_memory)
+  const stream = Number(await admin.sendCommand(['MEMORY', 'USAGE', '{bench}:events']))
+  const buckets = Number(await admin.sendCommand(['EVAL', "return #redis.call('KEYS', '{bench}:p:*')", '0']))
+  await child.stop()
+  const perPeer = (after - before) / registered
+  ctx.log(`memory: ${registered} peers, ${perPeer.toFixed(1)} B/peer (stream ${(stream / registered).toFixed(1)} B/peer, ${buckets} buckets)`)
+  return { peers: registered, perPeer, streamPerPeer: stream / registered, buckets }
+}
+
+export { measureMemory }
+
+export async function run(ctx) {
+  const p = ctx.quick
+    ? { count: 3000, timeoutMs: 3000, leaseMs: 4500, intervalMs: 1000, silenced: 200, windowMs: 12_000, limitMs: 60_000, memoryPeers: 100_000 }
+    : { count: 333_334, timeoutMs: 15_000, leaseMs: 22_500, intervalMs: 5000, silenced: 1000, windowMs: 60_000, limitMs: 280_000, memoryPeers: 1_000_000 }
+  const server = await startRedisServer()
+  const admin = createClient({ url: server.url, RESP: 2 })
+  admin.on('error', () => {})
+  await admin.connect()
+  try {
+    // The naive design first: run after hb, its SETs time out on this machine (not understood yet; see the report).
+    const naive = await runDesign(ctx, 'naive', server, admin, p)
+    const memory = await measureMemory(ctx, server, admin, p.memoryPeers)
+    const hb = await runDesign(ctx, 'hb', server, admin, p)
+    const ratio = hb.opsPerBeat / naive.opsPerBeat
+    const tickMs = Math.min(100, Math.max(10, Math.round(p.timeoutMs / 20)))
+    const reapBound = p.leaseMs + p.timeoutMs / 3
+    const met = hb.opsPerBeat <= 0.35 && memory.perPeer <= 150 && hb.ownerTimeout.early === 0 && hb.killedProcess.early === 0 && hb.ownerTimeout.p99 <= tickMs + 5 + 5 && hb.ownerTimeout.min >= 0 &&
+      hb.killedProcess.p99 <= reapBound && hb.killedProcess.decided === hb.killedProcess.of
+    return {
+      unit: 'ops/beat',
+      hb: hb.opsPerBeat,
+      baseline: naive.opsPerBeat,
+      hbText: `${hb.opsPerBeat.toFixed(3)} ops/beat`,
+      baselineText: `${naive.opsPerBeat.toFixed(3)} ops/beat`,
+      ratio,
+      target: '≤ 0.35 ops/beat',
+      met,
+      note: `memory ${Math.round(memory.perPeer)} B/peer at ${memory.peers / 1e6}M peers (at ${(3 * p.count / 1e6).toFixed(2)}M: ${Math.round(hb.memoryPerPeer)} vs ${Math.round(naive.memoryPerPeer)} B/peer); owner offline p99 ${hb.ownerTimeout.p99.toFixed(0)} ms ` +
+        `(naive ${naive.ownerTimeout.p99.toFixed(0)} ms${naive.failedSets > 0 ? `, ${naive.failedSets} SETs timed out: Redis did not keep up` : ''}); killed process p99 ${hb.killedProcess.p99.toFixed(0)} ms (bound ${reapBound}); ${(3 * p.count / 1e6).toFixed(2)}M peers`,
+      details: { parameters: p, tickMs, reapBoundMs: reapBound, memoryAtScale: memory, hb, naive },
+    }
+  } finally {
+    await admin.close().catch(() => {})
+    await server.stop()
+  }
+}
