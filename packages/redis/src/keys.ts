@@ -40,7 +40,7 @@ const encoder = new TextEncoder()
 
 /**
  * The bucket of a peer id: FNV-1a (32 bit) over the id's UTF-8 bytes, modulo
- * `buckets`. Written down in PRESENCE.md so that another client can find a peer.
+ * `buckets`. Written down in PROTOCOL.md §10 so that another client can find a peer.
  */
 export function bucketOf(id: string, buckets: number): number {
   let hash = 0x811c9dc5

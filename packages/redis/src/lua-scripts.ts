@@ -3,7 +3,7 @@
  * monitor that holds it, `<owner>|<id>` → `<deadline>,<incarnation>,<seq>`
  * (deadline in Redis ms), in the bucket hash its id hashes to. A peer is
  * online in the cluster while it has at least one field. Every script's
- * arguments and replies are documented in PRESENCE.md.
+ * arguments and replies are documented in PROTOCOL.md §10.
  */
 import { LUA_PRELUDE } from './lua-prelude.js'
 

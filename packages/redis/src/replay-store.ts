@@ -9,7 +9,7 @@
  *
  * While Redis does not answer (for `retryMs`), or when more unknown peers come
  * at once than the store holds, it fails open: the peer is accepted on the
- * local replay window alone, and counted (see PRESENCE.md, "Replays").
+ * local replay window alone, and counted (see PROTOCOL.md §10, "Replays across moves and restarts").
  */
 import type { ClusterContext } from './cluster-context.js'
 import type { ReplayStore } from './core-hooks.js'
