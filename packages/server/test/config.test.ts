@@ -89,6 +89,41 @@ describe('hb serve configuration', () => {
     expect(() => loadServeConfig(['--secret-file', secretFile], env)).toThrow('HB_SECRET and --secret-file are both set: use one')
   })
 
+  it('takes a Redis URL with a password from the environment or a file only, and never shows it', () => {
+    const withPassword = 'redis://:hunter2@127.0.0.1:6390/1'
+    expect(loadServeConfig(['--udp', '0', '--redis-url', 'redis://cache:6390'], env).config).toMatchObject({ redisUrl: 'redis://cache:6390' })
+    expect(loadServeConfig(['--udp', '0', '--redis-namespace', 'fleet'], { ...env, HB_REDIS_URL: withPassword }).config).toMatchObject({ redisUrl: withPassword, redisNamespace: 'fleet' })
+    const urlFile = file('redis-url', `${withPassword}\n`)
+    const fromFile = loadServeConfig(['--udp', '0', '--redis-url-file', urlFile], env).config
+    expect(fromFile).toMatchObject({ redisUrl: withPassword })
+    expect(fromFile).not.toHaveProperty('redisUrlFile')
+    const refusals: Array<() => unknown> = [
+      () => loadServeConfig(['--redis-url', withPassword], env),
+      () => loadServeConfig(['--redis-url', 'http://:hunter2@host'], env),
+      () => loadServeConfig(['--config', file('redis.json', JSON.stringify({ redisUrl: withPassword }))], env),
+      () => loadServeConfig(['--redis-url-file', urlFile], { ...env, HB_REDIS_URL: 'redis://other' }),
+      () => loadServeConfig(['--redis-url-file', file('bad-url', 'hunter2')], env),
+    ]
+    const messages = refusals.map((load) => {
+      try {
+        load()
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'accepted'
+    })
+    expect(messages).toEqual([
+      '--redis-url: this Redis URL holds a password: put it in HB_REDIS_URL or a file named by --redis-url-file',
+      '--redis-url: expected a redis:// or rediss:// URL with a host (the value is not shown: it may hold a password)',
+      expect.stringMatching(/^config file .*redis\.json: redisUrl: this Redis URL holds a password/),
+      'HB_REDIS_URL and --redis-url-file are both set: use one',
+      expect.stringMatching(/^--redis-url-file .*bad-url: expected a redis:\/\/ or rediss:\/\/ URL/),
+    ])
+    for (const message of messages) expect(message).not.toContain('hunter2')
+    expect(() => resolveServerConfig({ udp: 0, secret: 'x', redisNamespace: 'a{b}' })).toThrow('redisNamespace must not contain { or }')
+    expect(resolveServerConfig({ udp: 0, secret: 'x' }).redisNamespace).toBe('hb')
+  })
+
   it('names the flag, variable or file key of a bad value', () => {
     expect(() => loadServeConfig(['--udp', '70000'], env)).toThrow('--udp: expected a port number from 0 to 65535, got "70000"')
     expect(() => loadServeConfig([], { ...env, HB_TIMEOUT_MS: 'soon' })).toThrow('HB_TIMEOUT_MS: expected a positive duration')

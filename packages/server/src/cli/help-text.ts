@@ -35,7 +35,8 @@ Durations: 500ms, 5s, 2m, or a number of milliseconds.
   --config <file>                    JSON file of settings (keys as below, camelCase: {"udp": 7946, "timeoutMs": "15s"}) [HB_CONFIG]
 ${rows.join('\n')}
 
-Secrets (environment only, or the *-file flags above): HB_SECRET, HB_MASTER_KEY, HB_ADMIN_TOKEN, HB_WEBHOOK_SECRET.
+Secrets (environment only, or the *-file flags above): HB_SECRET, HB_MASTER_KEY, HB_ADMIN_TOKEN, HB_WEBHOOK_SECRET,
+and HB_REDIS_URL when the URL holds a password.
 A secret is its UTF-8 text, or bytes written hex:<digits> or base64:<text>.`
 }
 

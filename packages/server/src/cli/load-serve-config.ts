@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import type { KeyInput } from '@hb/core'
 import { configError } from '../config/config-error.js'
 import { envName, flagName, serveOptions } from '../config/config-options.js'
-import { parseOptionValue } from '../config/parse-value.js'
+import { parseOptionValue, redisUrlHasPassword } from '../config/parse-value.js'
 import { parseKeyText, readSecretText } from '../config/secrets.js'
 import type { HbServerConfig } from '../config/server-config.js'
 import { parseFlags } from './parse-flags.js'
@@ -57,6 +57,24 @@ function readConfigFile(path: string): Record<string, unknown> {
   return parsed as Record<string, unknown>
 }
 
+/**
+ * A Redis URL with a password is a secret: from `HB_REDIS_URL` or `--redis-url-file` only,
+ * never a flag (`ps` shows it) or the config file. Without one it may come from anywhere.
+ */
+function readRedisUrl(settings: Record<string, unknown>, origins: ReadonlyMap<string, string>): void {
+  const origin = origins.get('redisUrl')
+  const url = settings.redisUrl
+  if (typeof url === 'string' && origin !== envName('redisUrl') && redisUrlHasPassword(url)) {
+    throw configError(`${origin ?? 'redisUrl'}: this Redis URL holds a password: put it in HB_REDIS_URL or a file named by --redis-url-file`)
+  }
+  const path = settings.redisUrlFile as string | undefined
+  if (path === undefined) return
+  if (url !== undefined) throw configError(`${origin ?? 'redisUrl'} and --redis-url-file are both set: use one`)
+  const text = readSecretText({ envName: envName('redisUrl'), file: path, fileFlag: '--redis-url-file' }, {}) ?? ''
+  const spec = serveOptions.find((option) => option.key === 'redisUrl')!
+  settings.redisUrl = parseOptionValue(spec, text.trim(), `--redis-url-file ${path}`)
+}
+
 /** The result: the config for `createHbServer`, and whether `--help` was asked. */
 export interface ServeInvocation {
   readonly config: HbServerConfig
@@ -75,6 +93,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   const file = configPath === undefined ? {} : readConfigFile(configPath)
 
   const settings: Record<string, unknown> = {}
+  const origins = new Map<string, string>()
   for (const spec of serveOptions) {
     const flag = flagName(spec.key)
     const fromFlag = values.get(flag.slice(2))
@@ -82,16 +101,20 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     const fromEnv = env[variable]
     if (fromFlag !== undefined) {
       settings[spec.key] = parseOptionValue(spec, spec.kind === 'url-list' ? fromFlag : fromFlag.at(-1), flag)
+      origins.set(spec.key, flag)
     } else if (fromEnv !== undefined && fromEnv !== '') {
       settings[spec.key] = parseOptionValue(spec, fromEnv, variable)
+      origins.set(spec.key, variable)
     } else if (file[spec.key] !== undefined) {
       settings[spec.key] = parseOptionValue(spec, file[spec.key], `config file ${configPath}: ${spec.key}`)
+      origins.set(spec.key, `config file ${configPath}: ${spec.key}`)
     }
   }
+  readRedisUrl(settings, origins)
 
   const config: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(settings)) {
-    if (!secretSettings.some((secret) => secret.fileKey === key)) config[key] = value
+    if (key !== 'redisUrlFile' && !secretSettings.some((secret) => secret.fileKey === key)) config[key] = value
   }
   for (const { key, fileKey } of secretSettings) {
     const variable = envName(key)

@@ -20,6 +20,7 @@ export type OptionKind =
   | 'url-list' // http(s) URLs; a flag may repeat, the environment separates them with commas
   | 'event-list' // webhook events: online, offline, suspect, recover
   | 'choice'
+  | 'redis-url' // redis:// or rediss://; never echoed in errors (it may hold a password)
 
 /** One setting. */
 export interface OptionSpec {
@@ -66,6 +67,9 @@ export const serveOptions: readonly OptionSpec[] = [
   { key: 'forgetAfterMs', kind: 'ms', help: 'a dead or left peer is forgotten this long after its last frame', defaultText: '60s' },
   { key: 'loopLagToleranceMs', kind: 'ms', help: 'local-health guard: loop lag past which peers are not convicted', defaultText: 'max(1s, 4 ticks)' },
   { key: 'acks', kind: 'boolean', help: 'ack frames (false: one-way mode, beaters need --no-acks)', defaultText: 'true' },
+  { key: 'redisUrl', kind: 'redis-url', help: 'share presence with every hb serve of the namespace through this Redis (a URL with a password: env or --redis-url-file only)', defaultText: 'none: this process alone' },
+  { key: 'redisUrlFile', kind: 'text', help: 'file holding the Redis URL (or env HB_REDIS_URL)' },
+  { key: 'redisNamespace', kind: 'text', help: 'names the cluster in Redis: every hb serve sharing presence uses the same one', defaultText: 'hb' },
   { key: 'webhooks', kind: 'url-list', help: 'POST peer events to this URL (repeat the flag for several)' },
   { key: 'webhookEvents', kind: 'event-list', help: 'events sent to webhooks: online, offline, suspect, recover', defaultText: 'online,offline' },
   { key: 'webhookSecretFile', kind: 'text', help: 'file holding the webhook signing secret (or env HB_WEBHOOK_SECRET)' },

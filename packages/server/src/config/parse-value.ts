@@ -59,6 +59,25 @@ function isHttpUrl(text: string): boolean {
   }
 }
 
+/** True if `text` is a `redis:` or `rediss:` URL with a host. */
+function isRedisUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+/** True if the Redis URL `text` carries a password (which makes the whole URL a secret). */
+export function redisUrlHasPassword(text: string): boolean {
+  try {
+    return new URL(text).password !== ''
+  } catch {
+    return false
+  }
+}
+
 /**
  * The typed value of `raw` for `spec`.
  * @param origin names the input in the error: `--udp`, `HB_UDP`, `hb.json: udp`.
@@ -97,6 +116,10 @@ export function parseOptionValue(spec: OptionSpec, raw: unknown, origin: string)
       const bad = urls.find((url) => !isHttpUrl(url))
       return bad === undefined ? urls : fail(`http: or https: URLs (bad: ${show(bad)})`)
     }
+    case 'redis-url':
+      // Not shown back: it may hold a password.
+      if (typeof raw === 'string' && isRedisUrl(raw.trim())) return raw.trim()
+      throw configError(`${origin}: expected a redis:// or rediss:// URL with a host (the value is not shown: it may hold a password)`)
     case 'event-list': {
       const events = parseList(raw) ?? fail(`a list of ${webhookEventNames.join(', ')}`)
       const bad = events.find((event) => !(webhookEventNames as readonly string[]).includes(event))

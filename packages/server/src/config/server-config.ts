@@ -44,6 +44,14 @@ export interface HbServerConfig {
   forgetAfterMs?: number
   loopLagToleranceMs?: number
   acks?: boolean
+  /**
+   * Share presence through this Redis (`redis://[:password@]host:port[/db]`, `rediss://…`):
+   * the API, dashboard, event stream and webhooks then show the cluster's decisions.
+   * Without it, presence is this process's monitor alone.
+   */
+  redisUrl?: string
+  /** The cluster's name in Redis: every server sharing presence uses the same one. Default `hb`. */
+  redisNamespace?: string
   webhooks?: string[]
   webhookEvents?: WebhookEventName[]
   /** Key of the webhooks' HMAC signature; required when `webhooks` is set. */
@@ -70,6 +78,7 @@ export type ResolvedServerConfig = Required<
     | 'timeoutMs'
     | 'detector'
     | 'acks'
+    | 'redisNamespace'
     | 'webhooks'
     | 'webhookEvents'
     | 'webhookTimeoutMs'
@@ -93,6 +102,7 @@ const defaults = {
   timeoutMs: 15_000,
   detector: 'fixed',
   acks: true,
+  redisNamespace: 'hb',
   webhooks: [],
   webhookEvents: ['online', 'offline'],
   webhookTimeoutMs: 5000,
@@ -110,7 +120,7 @@ const defaults = {
 export const secretKeys = ['secret', 'masterKey', 'adminToken', 'webhookSecret'] as const
 
 /** Settings the CLI turns into secret values; they are not keys of `HbServerConfig`. */
-const fileKeys = new Set(['adminTokenFile', 'secretFile', 'masterKeyFile', 'webhookSecretFile'])
+const fileKeys = new Set(['adminTokenFile', 'secretFile', 'masterKeyFile', 'webhookSecretFile', 'redisUrlFile'])
 
 const specs = new Map<string, OptionSpec>(serveOptions.filter((spec) => !fileKeys.has(spec.key)).map((spec) => [spec.key, spec]))
 
@@ -163,5 +173,6 @@ export function resolveServerConfig(config: HbServerConfig, extraTransports = 0)
   if (result.detector === 'fixed' && result.suspectAfterMs !== undefined && result.suspectAfterMs >= result.timeoutMs) {
     throw configError('suspectAfterMs must be less than timeoutMs')
   }
+  if (/[{}]/.test(result.redisNamespace)) throw configError('redisNamespace must not contain { or }')
   return result
 }

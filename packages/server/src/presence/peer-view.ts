@@ -19,6 +19,8 @@ export interface PeerView {
   readonly address: string | null
   /** The detector's suspicion now (fixed timeout: elapsed / timeout; phi: φ). */
   readonly suspicion: number
+  /** Shared presence only: the monitor (`host:pid`) holding a peer this process does not (its `transport` is then `remote`). */
+  readonly monitor?: string
 }
 
 /** Monotonic milliseconds since the peer's last accepted frame, on `clock`. */

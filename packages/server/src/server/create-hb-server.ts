@@ -18,10 +18,10 @@ import { createLogger } from '../logging/create-logger.js'
 import type { Logger } from '../logging/create-logger.js'
 import { registerMonitorMetrics } from '../metrics/register-monitor-metrics.js'
 import { registerWebhookMetrics } from '../metrics/register-webhook-metrics.js'
-import { createLocalPresence } from '../presence/presence.js'
 import { createWebhookDispatcher } from '../webhooks/webhook-dispatcher.js'
 import { createConfiguredTransports } from './create-transports.js'
 import { monitorOptionsFor } from './monitor-options.js'
+import { createPresenceSource } from './presence-source.js'
 
 /** What an embedder may supply besides the config. */
 export interface HbServerOptions {
@@ -42,7 +42,11 @@ export interface HbServer {
   readonly monitor: Monitor
   readonly registry: Registry
   readonly config: ResolvedServerConfig
-  /** Starts the transports, then the admin server. Rejects (after closing what started) if one cannot bind. */
+  /**
+   * Starts the transports, then the admin server, then (with `redisUrl`) shared presence:
+   * it waits for Redis, retrying, and `/readyz` says not ready until it is shared.
+   * Rejects (after closing what started) if one cannot bind.
+   */
   start(): Promise<void>
   /** The admin API and dashboard, e.g. `http://127.0.0.1:7940`. */
   adminUrl(): string
@@ -75,9 +79,10 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
   const monitor = createMonitor(monitorOptionsFor(config, transports, clock))
   const bootId = Math.floor(clock.wallNow()).toString(36)
 
-  // Where presence comes from. Shared presence (@hb/redis) would be created here instead,
-  // from the monitor and a Redis URL; nothing below depends on which one it is.
-  const presence = createLocalPresence(monitor, clock)
+  // Where presence comes from: this monitor, or the cluster sharing a Redis (`redisUrl`).
+  // Nothing below depends on which one it is.
+  const source = createPresenceSource(config, monitor, clock, logger)
+  const presence = source.presence
   const log = createEventLog(config.eventBufferSize)
   const history = createSummaryHistory({ presence, clock, intervalMs: config.sampleIntervalMs })
   const webhooks = createWebhookDispatcher({
@@ -120,13 +125,15 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
     clock,
     bootId,
     assets: loadDashboardAssets(),
-    isReady: () => ready,
+    isReady: () => ready && source.isStarted(),
     logger,
   })
 
   async function shutdown(): Promise<void> {
     ready = false
     await admin.close()
+    // Leave the cluster before the monitor closes: its peers stay online (until their deadline) rather than go offline 'closed'.
+    await source.close()
     await monitor.close()
     history.close()
     const queued = webhooks.stats().queued
@@ -146,6 +153,8 @@ export function createHbServer(input: HbServerConfig, options: HbServerOptions =
       try {
         await monitor.start()
         await admin.start()
+        // The admin API answers (/readyz: not ready) while Redis is being reached.
+        await source.start()
       } catch (error) {
         closing ??= shutdown()
         await closing
