@@ -114,12 +114,12 @@ async function runDesign(ctx, design, server, admin, p) {
  * timeout long enough that none expires) and INFO memory
  * is read before and after; the stream's share is reported apart.
  */
-async function measureMemory(ctx, server, admin, peers) {
+async function measureMemory(ctx, server, admin, peers, waitMs = 150_000) {
   await admin.sendCommand(['FLUSHALL'])
   const before = Number((await info(admin, 'memory')).used_memory)
-  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 5000], limitMs: 200_000 }))
+  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 5000], limitMs: waitMs + 50_000 }))
   await child.call('start')
-  const by = Date.now() + 150_000
+  const by = Date.now() + waitMs
   while (Number(await admin.sendCommand(['GET', '{bench}:count'])) < peers && Date.now() < by) await sleep(200)
   const registered = Number(await admin.sendCommand(['GET', '{bench}:count']))
   const after = Number((await info(admin, 'memory')).used_memory)

@@ -21,20 +21,21 @@ export function tcpConnect(port: number): Promise<Socket> {
     socket.once('connect', () => {
       socket.off('error', reject)
       socket.on('error', () => {})
+      // Flowing, so a FIN from the server is seen as 'end' and then 'close': a paused socket
+      // never emits 'end' until its data is read, and would look open forever.
+      socket.resume()
       resolve(socket)
     })
   })
 }
 
-/** Resolves when the socket closes; rejects after `deadlineMs`. */
+/** Resolves when the socket closes; rejects after `deadlineMs` (its timer cleared once the socket closes). */
 export function closed(socket: Socket, deadlineMs: number, what: string): Promise<void> {
   if (socket.destroyed && socket.closed) return Promise.resolve()
   return new Promise((resolve, reject) => {
-    const signal = AbortSignal.timeout(deadlineMs)
-    const onAbort = (): void => reject(new Error(`timed out after ${deadlineMs} ms waiting for ${what} to close`))
-    signal.addEventListener('abort', onAbort, { once: true })
+    const timer = setTimeout(() => reject(new Error(`timed out after ${deadlineMs} ms waiting for ${what} to close`)), deadlineMs)
     socket.once('close', () => {
-      signal.removeEventListener('abort', onAbort)
+      clearTimeout(timer)
       resolve()
     })
   })
