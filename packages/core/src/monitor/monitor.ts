@@ -11,11 +11,9 @@
  * (`peer-registry.ts`) and how it reads as a `Peer` (`peer.ts`), the events
  * (`monitor-events.ts`).
  */
-import type { FrameVerdict, InboundFrame, TransportKind, TransportRejection } from '../adapter/transport.js'
+import type { FrameVerdict, InboundFrame, TransportRejection } from '../adapter/transport.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
 import type { RejectReason } from '../errors/reject-reason.js'
-import type { EventStreamOptions } from '../events/event-stream.js'
-import type { TypedEmitter } from '../events/typed-emitter.js'
 import { decideDeadline } from '../liveness/deadline.js'
 import { checkInterval } from '../liveness/interval-check.js'
 import { snapshotOf } from '../liveness/liveness-snapshots.js'
@@ -33,53 +31,22 @@ import { admitNewPeer } from './admission.js'
 import type { StoredMark } from './admission.js'
 import { createHelloDeadlines } from './hello-deadlines.js'
 import { createMonitorEvents } from './monitor-events.js'
-import type { MonitorEvent, MonitorListeners, RejectedInfo } from './monitor-events.js'
+import type { RejectedInfo } from './monitor-events.js'
 import type { MonitorOptions } from './monitor-options.js'
 import { resolveMonitorOptions } from './monitor-options.js'
 import { createPeerReader } from './peer.js'
-import type { Peer } from './peer.js'
 import { createPeerRegistry, RESERVED, RTT_UNKNOWN, STATE_CODES, STATE_NAMES } from './peer-registry.js'
 import { createLinkBindings } from './link-bindings.js'
 import { createFrameCounters } from './frame-counters.js'
-import type { FrameCounts } from './frame-counters.js'
 import type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
+import type { Monitor } from './monitor-contract.js'
 
 export type { MonitorOptions } from './monitor-options.js'
 export type { MisconfiguredInfo, MonitorEvent, MonitorListeners, RejectedInfo } from './monitor-events.js'
 export type { Peer } from './peer.js'
 export type { SequenceMark, StoredMark } from './admission.js'
 export type { AttachedHandler, AuthenticatedBeat, ReplayStore } from './extension-points.js'
-
-export interface MonitorStats {
-  readonly accepted: number
-  readonly rejected: Readonly<Record<RejectReason, number>>
-  /** The same counts per transport name (`udp`, `tcp`, …; transports of one name are summed). */
-  readonly transports: Readonly<Record<string, FrameCounts>>
-  /** Deadlines postponed by the local-health guard (the monitor's loop was blocked). */
-  readonly guarded: number
-}
-
-export interface Monitor extends TypedEmitter<MonitorListeners> {
-  /** Starts every transport in `options.transports`. Rejects (after closing what started) if one cannot start. */
-  start(): Promise<void>
-  /** Stops every transport and timer. Idempotent; no event is emitted once it was called. */
-  close(): Promise<void>
-  get(id: string): Peer | undefined
-  /** Every tracked peer, including dead and left ones not yet forgotten. Builds one object per peer. */
-  peers(): Peer[]
-  readonly size: number
-  stats(): MonitorStats
-  /** The events as an async iterator with a bounded buffer (see `EventStreamOptions`). */
-  events(options?: EventStreamOptions): AsyncIterableIterator<MonitorEvent>
-  [Symbol.asyncIterator](): AsyncIterableIterator<MonitorEvent>
-  /**
-   * A handler for a transport that is not in `options.transports`: used by
-   * adapters that are mounted into someone else's server (the HTTP handlers).
-   */
-  attach(transport: { name: string; kind: TransportKind }): AttachedHandler
-  /** Installs (or with `undefined` removes) the store consulted for peers this monitor does not know. */
-  useReplayStore(store: ReplayStore | undefined): void
-}
+export type { Monitor, MonitorStats } from './monitor-contract.js'
 
 const { alive: ALIVE, suspect: SUSPECT, dead: DEAD, left: LEFT } = STATE_CODES
 
