@@ -8,6 +8,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { Monitor, OfflineReason, Peer, TimerHandle } from '@hb/core'
+import { waitAtMost } from './bounded-wait.js'
 import { createClusterContext } from './cluster-context.js'
 import { readPeer as readClusterPeer, readPeers, readSize } from './cluster-reads.js'
 import { readPeer, useReplayStore } from './core-hooks.js'
@@ -351,10 +352,10 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
         useReplayStore(monitor, undefined)
         replayStore.close()
         if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer)
-        if (wasRunning) await withDeadline(presence.flush(), config.leaseMs)
+        if (wasRunning) await waitAtMost(clock, presence.flush(), config.leaseMs)
         phase = 'closed'
         if (flushTimer !== undefined) clock.clearTimeout(flushTimer)
-        await withDeadline(keeper.stop(wasRunning), config.leaseMs)
+        await waitAtMost(clock, keeper.stop(wasRunning), config.leaseMs)
         closed.abort()
         emitter.clear()
       })()
@@ -388,17 +389,6 @@ export function createRedisPresence(options: RedisPresenceOptions): RedisPresenc
     stats() {
       return { calls: { ...context.calls }, writes, failures, held: table.size, lagMs, replayFailedOpen: replayStore.failedOpen }
     },
-  }
-
-  /** Waits for `work`, at most `ms` (a Redis that does not answer must not hold close() forever). */
-  function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = clock.setTimeout(resolve, ms)
-      void work.finally(() => {
-        clock.clearTimeout(timer)
-        resolve()
-      })
-    })
   }
 
   const onAbort = (): void => void presence.close()

@@ -13,9 +13,9 @@ import { RTT_UNKNOWN, STATE_NAMES } from './peer-registry.js'
 export interface Peer {
   readonly id: string
   readonly state: PeerState
-  /** When the monitor accepted the peer's last frame, on the monitor's monotonic clock (`clock.now()`, ms): compare it with `clock.now()`, never with `Date.now()`. */
+  /** When the monitor accepted the peer's last frame, on the monitor's monotonic clock (`clock.now()`, ms): compare it with `clock.now()`, never with calendar time. */
   readonly lastSeenMonotonicMs: number
-  /** The same moment as wall-clock Unix ms (`Date.now()` time), for display and storage. */
+  /** The same moment as wall-clock Unix ms (the calendar), for display and storage. */
   readonly lastSeenWallMs: number
   /** The round-trip time the peer measured and reported in its last beat, if it did. */
   readonly rttMs: number | undefined
