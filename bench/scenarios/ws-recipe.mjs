@@ -14,9 +14,14 @@
  * each group's freeze; groups sample different phases of the recipe's sweep.
  * Sides alternate round by round.
  */
+import { mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { startChild } from '../lib/children.mjs'
 import { sleep, wallNow } from '../lib/serve.mjs'
 import { median, summarize } from '../lib/stats.mjs'
+
+const profilesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'profiles')
 
 async function waitUntil(read, target, maxMs) {
   const started = performance.now()
@@ -30,10 +35,12 @@ async function waitUntil(read, target, maxMs) {
 
 async function measure(ctx, mode, config) {
   const limitMs = ctx.quick ? 40_000 : 120_000
+  // --profile: the hb server's measured window only (the connection storm before it would dominate).
+  const profilePath = ctx.profile && mode === 'hb' ? join(profilesDir, `ws-recipe-hb-window-${Date.now()}.cpuprofile`) : undefined
+  if (profilePath !== undefined) mkdirSync(profilesDir, { recursive: true })
   const server = ctx.own(await startChild('ws-recipe-server', {
-    args: [mode, config.intervalMs],
+    args: profilePath === undefined ? [mode, config.intervalMs] : [mode, config.intervalMs, profilePath],
     limitMs,
-    profile: ctx.profile && mode === 'hb' ? 'ws-recipe-hb' : undefined,
   }))
   const url = `ws://127.0.0.1:${server.info.port}/`
   const perGroup = Math.round((config.connections * config.doomedShare) / config.groups)
@@ -77,6 +84,9 @@ async function measure(ctx, mode, config) {
     latencies,
     groupMedianLatencyMs: groupMedians,
     cpuMsPerSecond: (report.cpuMs * 1000) / report.windowMs,
+    userMsPerSecond: (report.userMs * 1000) / report.windowMs,
+    systemMsPerSecond: (report.systemMs * 1000) / report.windowMs,
+    wakeupsPerSecond: (report.wakeups * 1000) / report.windowMs,
     windowMs: report.windowMs,
   }
 }

@@ -7,6 +7,7 @@
  * core parses and verifies frames; this module only finds their edges).
  */
 import { HeartbeatError } from '@hb/core'
+import { allocFrame } from '@hb/core/adapter'
 import type { RejectReason } from '@hb/core'
 
 /** Size of the length prefix in front of every frame. */
@@ -64,9 +65,15 @@ export function encodeFrame(frame: Uint8Array): Uint8Array {
   if (frame.length > MAX_ANNOUNCED_LENGTH) {
     throw new HeartbeatError('HB_ERR_FRAME_TOO_LARGE', `a ${frame.length}-byte frame does not fit a 4-byte length prefix`)
   }
-  const out = new Uint8Array(LENGTH_PREFIX_BYTES + frame.length)
-  new DataView(out.buffer).setUint32(0, frame.length)
-  out.set(frame, LENGTH_PREFIX_BYTES)
+  // From core's slab: a fresh array over 64 bytes costs V8 an off-heap allocation per ack.
+  const length = frame.length
+  const out = allocFrame(LENGTH_PREFIX_BYTES + length)
+  out[0] = length >>> 24
+  out[1] = (length >>> 16) & 0xff
+  out[2] = (length >>> 8) & 0xff
+  out[3] = length & 0xff
+  if (length > 128) out.set(frame, LENGTH_PREFIX_BYTES)
+  else for (let i = 0; i < length; i++) out[LENGTH_PREFIX_BYTES + i] = frame[i]!
   return out
 }
 
