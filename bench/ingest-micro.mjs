@@ -5,7 +5,7 @@
  * (what a server adapter does), replies discarded. Prints ns per beat for
  * one-way, the default ack schedule (every 3rd beat asks) and every beat
  * asking, alternating modes. For profiling hot paths:
- *   node --cpu-prof bench/ingest-micro.mjs [--peers 10000] [--beats 2000000]
+ *   node bench/ingest-micro.mjs [--peers 10000] [--beats 1000000] [--encoding binary|json] [--profile PREFIX]
  */
 import { Session } from 'node:inspector/promises'
 import { writeFileSync } from 'node:fs'
@@ -13,10 +13,10 @@ import { parseArgs } from 'node:util'
 import { createMonitor } from '@hb/core'
 import { SECRET, asksForAck, createFrameMaker, peerId } from './lib/frames.mjs'
 
-const { values } = parseArgs({ options: { peers: { type: 'string', default: '10000' }, beats: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' }, profile: { type: 'string' } } })
+const { values } = parseArgs({ options: { peers: { type: 'string', default: '10000' }, beats: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '3' }, profile: { type: 'string' }, encoding: { type: 'string', default: 'binary' } } })
 const peers = Number(values.peers)
 const beats = Number(values.beats)
-const make = createFrameMaker('binary')
+const make = createFrameMaker(values.encoding)
 const profiles = []
 let session
 if (values.profile !== undefined) {

@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_MAX_FRAME_BYTES } from '../src/wire/frame.js'
 import { frameFieldsArbitrary } from './frame-arbitraries.js'
-import { decodeAnyOrder, decodeEncoderOrder, decodeJsonFrame, encodeJsonFrame } from '../src/wire/json-codec.js'
+import { decodeAnyOrder, decodeEncoderOrder, decodeJsonFrame, encodeJsonFrame, jsonFrameBytes } from '../src/wire/json-codec.js'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder('utf-8', { ignoreBOM: true })
@@ -211,6 +211,16 @@ describe('decodeJsonFrame answers every input as the JSON.parse path does', () =
         if (result.ok || result.detail !== 'not valid UTF-8') expect(result).toStrictEqual(decodeAnyOrder(text))
       }),
       { numRuns: 1000 },
+    )
+  })
+})
+
+describe('jsonFrameBytes', () => {
+  it('is the UTF-8 of the text, ASCII or not, short or long', () => {
+    fc.assert(
+      fc.property(fc.oneof(encoded, fc.string({ unit: 'grapheme', maxLength: 700 }), fc.string({ maxLength: 700 })), (text) => {
+        expect(Array.from(jsonFrameBytes(text))).toStrictEqual(Array.from(utf8.encode(text)))
+      }),
     )
   })
 })

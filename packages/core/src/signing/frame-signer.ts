@@ -6,7 +6,7 @@ import { encodeCanonical, encodeUnsignedAckTo, encodeUnsignedFrame } from '../wi
 import type { Frame, FrameFields } from '../wire/frame.js'
 import { FLAG_CLOCK_CORRECTION, MAC_BYTES, MAX_U32, MAX_U48 } from '../wire/frame.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
-import { encodeJsonFrame } from '../wire/json-codec.js'
+import { encodeJsonFrame, jsonFrameBytes, writeJsonFrame } from '../wire/json-codec.js'
 import { hmacSha256, hmacSha256Into } from './hmac.js'
 import { hmacSha256Web } from './hmac-web.js'
 import type { FrameEncoding } from '../adapter/transport.js'
@@ -64,7 +64,7 @@ export function signAckTo(
   const { peerId, keyId, incarnation, seq } = frame
   const fields: FrameFields = { type: 'ack', peerId, keyId, incarnation, seq, timestampMs, timeoutMs }
   if (clockCorrection) fields.clockCorrection = true
-  return utf8.encode(encodeJsonFrame(fields, ack.subarray(signed)))
+  return jsonFrameBytes(writeJsonFrame(fields, ack.subarray(signed)))
 }
 
 /** The same bytes as `signFrame`, over WebCrypto: for browsers. */

@@ -10,7 +10,9 @@ import { encodeCanonical } from './binary-codec.js'
 import { allowedFlags, checkFrameFields, FLAG_ACK_REQUESTED, FLAG_ADAPTIVE_INTERVAL, FLAG_CLOCK_CORRECTION, flagsOf, isFrameType, MAC_BYTES, PROTOCOL_VERSION } from './frame.js'
 import type { DecodeResult, Frame, FrameFields, FrameType } from './frame.js'
 import { HeartbeatError } from '../errors/heartbeat-error.js'
+import { allocFrame } from './frame-slab.js'
 import { fromHex } from './hex.js'
+import { latin1 } from './latin1.js'
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
@@ -29,6 +31,14 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   if (!(mac instanceof Uint8Array) || mac.length !== MAC_BYTES) {
     throw new HeartbeatError('HB_ERR_MALFORMED', `cannot encode frame: mac must be ${MAC_BYTES} bytes`)
   }
+  return writeJsonFrame(fields, mac)
+}
+
+/**
+ * `encodeJsonFrame` without its checks, for fields already known to be valid
+ * (an ack built from a verified frame): the checks cost as much as the text.
+ */
+export function writeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   // checkFrameFields allows intervalMs on a hello only, rttMs on a beat only, timeoutMs on an ack only.
   const body =
     fields.type === 'hello'
@@ -46,9 +56,27 @@ export function encodeJsonFrame(fields: FrameFields, mac: Uint8Array): string {
   )
 }
 
+const utf8 = new TextEncoder()
+
+/**
+ * A JSON frame's text as UTF-8 bytes. The text is ASCII unless an id is not,
+ * and ASCII is copied straight into a slab view (`frame-slab.ts`): a
+ * TextEncoder call plus a fresh off-heap array cost more than the copy.
+ */
+export function jsonFrameBytes(text: string): Uint8Array {
+  const length = text.length
+  if (length > 512) return utf8.encode(text)
+  const out = allocFrame(length)
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0x80) return utf8.encode(text)
+    out[i] = code
+  }
+  return out
+}
+
 const hexDigitCodes = new TextEncoder().encode('0123456789abcdef')
 const macHexCodes = new Uint8Array(2 * MAC_BYTES)
-const asciiDecoder = new TextDecoder()
 
 /**
  * The MAC in lower-case hex, as `toHex` writes it, but as one flat string from
@@ -60,7 +88,7 @@ function macHex(mac: Uint8Array): string {
     macHexCodes[2 * i] = hexDigitCodes[byte >> 4] as number
     macHexCodes[2 * i + 1] = hexDigitCodes[byte & 0x0f] as number
   }
-  return asciiDecoder.decode(macHexCodes)
+  return latin1(macHexCodes, 0, macHexCodes.length)
 }
 
 /**
@@ -87,6 +115,12 @@ export function decodeJsonFrame(input: Uint8Array | string, maxFrameBytes: numbe
     text = input
   } else {
     if (input.length > maxFrameBytes) return tooLarge(maxFrameBytes)
+    // ASCII (every frame whose ids are): one byte per character, so a native latin1 slice
+    // is the text, and the ids can be cut from the bytes as strings of their own.
+    if (isAscii(input)) {
+      text = latin1(input, 0, input.length)
+      return decodeEncoderOrder(text, input) ?? decodeAnyOrder(text)
+    }
     try {
       text = textDecoder.decode(input)
     } catch {
@@ -203,16 +237,18 @@ let scanEnd = 0
  * Exported for the tests.
  * @internal
  */
-export function decodeEncoderOrder(text: string): DecodeResult | undefined {
+export function decodeEncoderOrder(text: string, asciiBytes?: Uint8Array): DecodeResult | undefined {
   const type = openingType(text)
   if (type === undefined) return undefined
   let at = openings[type].length
   if (!scanString(text, at)) return undefined
-  const peerId = text.slice(at, scanEnd)
+  // From the bytes when the text is their ASCII: a flat string, where a slice of the text
+  // would share (and keep alive) the whole text, and hash and compare slower.
+  const peerId = asciiBytes === undefined ? text.slice(at, scanEnd) : latin1(asciiBytes, at, scanEnd)
   if (!text.startsWith(KID, scanEnd)) return undefined
   at = scanEnd + KID.length
   if (!scanString(text, at)) return undefined
-  const keyId = text.slice(at, scanEnd)
+  const keyId = at === scanEnd ? '' : asciiBytes === undefined ? text.slice(at, scanEnd) : latin1(asciiBytes, at, scanEnd)
   if (!text.startsWith(INC, scanEnd)) return undefined
   const incarnation = digitsAt(text, scanEnd + INC.length)
   if (incarnation < 0 || !text.startsWith(SEQ, scanEnd)) return undefined
@@ -258,6 +294,11 @@ export function decodeEncoderOrder(text: string): DecodeResult | undefined {
     return undefined
   }
   return { ok: true, frame, canonical, encoding: 'json' }
+}
+
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) return false
+  return true
 }
 
 /** The type of a text that starts with one of the `openings`, else `undefined`. */
