@@ -1,8 +1,9 @@
 /**
  * Clients of the ws-recipe scenario, alone in their process:
- * `ws-recipe-clients.mjs recipe|hb <url> <count> live|doomed-<group> <intervalMs>`.
+ * `ws-recipe-clients.mjs recipe|hb|hb-one-way <url> <count> live|doomed-<group> <intervalMs>`.
  *
  * recipe: plain `ws` clients, which answer pings automatically.
+ * hb-one-way: the same beaters with `expectAcks: false` (for a one-way monitor).
  * hb: `createBeater` over `createWsClient`, beating every `intervalMs`, each
  * started at a random time over a spread of at least one interval (and at
  * most 2000 connections a second), so that, as in a real fleet, the beats of
@@ -40,8 +41,10 @@ function startBeater(index, spreadMs) {
       secret: SECRET,
       transport: createWsClient({ url }),
       intervalMs,
+      expectAcks: mode !== 'hb-one-way',
     })
-    beater.once('ack', () => resolve(beater))
+    // One-way beaters get no ack: connected is as far as they can tell (the server counts them online).
+    beater.once(mode === 'hb-one-way' ? 'connect' : 'ack', () => resolve(beater))
     beater.once('error', reject)
     setTimeout(() => clients.push(beater.start()), Math.random() * spreadMs)
   })
@@ -49,7 +52,7 @@ function startBeater(index, spreadMs) {
 
 async function connectAll() {
   const started = performance.now()
-  if (mode === 'hb') {
+  if (mode.startsWith('hb')) {
     const spreadMs = Math.max(intervalMs, count / 2)
     await Promise.all(Array.from({ length: count }, (_, i) => startBeater(i, spreadMs)))
     return { count, connectMs: performance.now() - started }

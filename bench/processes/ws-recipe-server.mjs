@@ -1,6 +1,6 @@
 /**
  * The server of the ws-recipe scenario, alone in its process:
- * `ws-recipe-server.mjs recipe|hb <intervalMs>`.
+ * `ws-recipe-server.mjs recipe|hb|hb-one-way <intervalMs> [profile path]`.
  *
  * recipe: the heartbeat recipe of the `ws` README ("How to detect and close
  * broken connections?"), as written there: every `intervalMs`, one sweep over
@@ -8,6 +8,7 @@
  * pings the others after setting it to false; a pong sets it back to true.
  * hb: a monitor on `@hb/ws`, clients beat every `intervalMs`, timeout
  * 2 × `intervalMs` (the recipe also convicts after at most two intervals).
+ * hb-one-way: the same monitor with `acks: false`: what hb costs without acks.
  *
  * Clients whose URL (recipe: `?doomed-<group>`) or peer id (hb: `d<group>…`)
  * marks them doomed are the ones the scenario freezes, group by group; every
@@ -74,7 +75,7 @@ async function startRecipe() {
 
 async function startHb() {
   const transport = createWsServer({ host: '127.0.0.1', port: 0 })
-  const monitor = createMonitor({ secret: SECRET, timeoutMs: 2 * intervalMs, transports: [transport] })
+  const monitor = createMonitor({ secret: SECRET, timeoutMs: 2 * intervalMs, transports: [transport], acks: mode !== 'hb-one-way' })
   let online = 0
   monitor.on('online', () => online++)
   monitor.on('offline', (peer, reason) => {
@@ -91,7 +92,7 @@ async function startHb() {
   }
 }
 
-const server = mode === 'hb' ? await startHb() : await startRecipe()
+const server = mode.startsWith('hb') ? await startHb() : await startRecipe()
 let cpuMark = process.cpuUsage()
 let usageMark = process.resourceUsage()
 let markedAt = wallNow()

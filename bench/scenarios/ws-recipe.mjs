@@ -12,7 +12,11 @@
  * (SIGSTOP) at its own random moment of the next interval, and the window
  * runs 4 intervals + 0.5 s from the mark. Detection latency is counted from
  * each group's freeze; groups sample different phases of the recipe's sweep.
- * Sides alternate round by round.
+ * Sides alternate round by round: the recipe, hb at its defaults (acks on
+ * demand, every third beat), and hb one-way (`acks: false`), which shows what
+ * the acks cost. The server's user and system CPU and its event-loop wakeups
+ * (voluntary context switches) are reported apart: the recipe's pongs arrive
+ * in bursts after each sweep, beats spread over the interval.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -36,7 +40,7 @@ async function waitUntil(read, target, maxMs) {
 async function measure(ctx, mode, config) {
   const limitMs = ctx.quick ? 40_000 : 120_000
   // --profile: the hb server's measured window only (the connection storm before it would dominate).
-  const profilePath = ctx.profile && mode === 'hb' ? join(profilesDir, `ws-recipe-hb-window-${Date.now()}.cpuprofile`) : undefined
+  const profilePath = ctx.profile && mode !== 'recipe' ? join(profilesDir, `ws-recipe-${mode}-window-${Date.now()}.cpuprofile`) : undefined
   if (profilePath !== undefined) mkdirSync(profilesDir, { recursive: true })
   const server = ctx.own(await startChild('ws-recipe-server', {
     args: profilePath === undefined ? [mode, config.intervalMs] : [mode, config.intervalMs, profilePath],
@@ -95,9 +99,9 @@ export async function run(ctx) {
   const config = ctx.quick
     ? { connections: 1_000, doomedShare: 0.1, groups: 2, intervalMs: 500, rounds: 1 }
     : { connections: 10_000, doomedShare: 0.1, groups: 5, intervalMs: 1_000, rounds: 2 }
-  const rounds = { recipe: [], hb: [] }
+  const rounds = { recipe: [], hb: [], 'hb-one-way': [] }
   for (let round = 0; round < config.rounds; round++) {
-    for (const mode of ['recipe', 'hb']) {
+    for (const mode of ['recipe', 'hb', 'hb-one-way']) {
       const result = await measure(ctx, mode, config)
       rounds[mode].push(result)
       const { latencies: _, ...shown } = result
@@ -108,13 +112,20 @@ export async function run(ctx) {
     latencyP50Ms: summarize(list.flatMap((r) => r.latencies)).p50,
     latencyMaxMs: Math.max(...list.map((r) => r.latencyMs.max)),
     cpuMsPerSecond: median(list.map((r) => r.cpuMsPerSecond)),
+    userMsPerSecond: median(list.map((r) => r.userMsPerSecond)),
+    systemMsPerSecond: median(list.map((r) => r.systemMsPerSecond)),
+    wakeupsPerSecond: median(list.map((r) => r.wakeupsPerSecond)),
     missed: list.reduce((sum, r) => sum + r.missed, 0),
     falseConvictions: list.reduce((sum, r) => sum + r.falseConvictions, 0),
   })
   const hb = side(rounds.hb)
   const recipe = side(rounds.recipe)
+  const oneWay = side(rounds['hb-one-way'])
+  const latencyRatio = hb.latencyP50Ms / recipe.latencyP50Ms
+  const cpuRatio = hb.cpuMsPerSecond / recipe.cpuMsPerSecond
   const problems = [
     hb.missed > 0 ? `hb missed ${hb.missed}` : '',
+    oneWay.missed > 0 ? `hb one-way missed ${oneWay.missed}` : '',
     recipe.missed > 0 ? `recipe missed ${recipe.missed}` : '',
     hb.falseConvictions + recipe.falseConvictions > 0 ? `false convictions hb ${hb.falseConvictions} / recipe ${recipe.falseConvictions}` : '',
   ].filter(Boolean)
@@ -124,13 +135,19 @@ export async function run(ctx) {
     baseline: recipe.latencyP50Ms,
     hbText: `${(hb.latencyP50Ms / 1000).toFixed(2)} s, ${hb.cpuMsPerSecond.toFixed(0)} ms CPU/s`,
     baselineText: `${(recipe.latencyP50Ms / 1000).toFixed(2)} s, ${recipe.cpuMsPerSecond.toFixed(0)} ms CPU/s`,
-    ratio: hb.latencyP50Ms / recipe.latencyP50Ms,
-    ratioText: `${(hb.latencyP50Ms / recipe.latencyP50Ms).toFixed(2)} / ${(hb.cpuMsPerSecond / recipe.cpuMsPerSecond).toFixed(2)}`,
-    target: undefined,
-    met: null,
-    note: `median detection latency / server CPU; ${config.connections} connections, ${config.doomedShare * 100}% frozen, ` +
+    ratio: latencyRatio,
+    ratioText: `${latencyRatio.toFixed(2)} / ${cpuRatio.toFixed(2)}`,
+    // Issue 11: at the default configuration (acks on demand), no more CPU than the recipe, and detection as fast.
+    target: '≤ 1 / ≤ 1',
+    met: latencyRatio <= 1 && cpuRatio <= 1 && problems.length === 0,
+    note: `median detection latency / server CPU; hb one-way (acks: false) ${(oneWay.latencyP50Ms / recipe.latencyP50Ms).toFixed(2)} / ` +
+      `${(oneWay.cpuMsPerSecond / recipe.cpuMsPerSecond).toFixed(2)}; user+system CPU ms/s and wakeups/s: recipe ` +
+      `${recipe.userMsPerSecond.toFixed(0)}+${recipe.systemMsPerSecond.toFixed(0)}, ${recipe.wakeupsPerSecond.toFixed(0)}; hb ` +
+      `${hb.userMsPerSecond.toFixed(0)}+${hb.systemMsPerSecond.toFixed(0)}, ${hb.wakeupsPerSecond.toFixed(0)}; one-way ` +
+      `${oneWay.userMsPerSecond.toFixed(0)}+${oneWay.systemMsPerSecond.toFixed(0)}, ${oneWay.wakeupsPerSecond.toFixed(0)}; ` +
+      `${config.connections} connections, ${config.doomedShare * 100}% frozen, ` +
       `interval ${config.intervalMs} ms, max latency hb ${(hb.latencyMaxMs / 1000).toFixed(2)} s / recipe ${(recipe.latencyMaxMs / 1000).toFixed(2)} s` +
       (problems.length > 0 ? `; ${problems.join(', ')}` : ''),
-    details: { config, hb, recipe, rounds: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map(({ latencies: _, ...r }) => r)])) },
+    details: { config, hb, recipe, hbOneWay: oneWay, rounds: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map(({ latencies: _, ...r }) => r)])) },
   }
 }
