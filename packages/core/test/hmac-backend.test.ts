@@ -56,3 +56,23 @@ describe('HMAC backends', () => {
     expect(hex(hmacSha256(jefe, question))).toBe(expected)
   })
 })
+
+describe('the re-calibration', () => {
+  it('chooses again once, 50 000 MACs after the first choice, and keeps a forced backend', () => {
+    setHmacBackend(undefined)
+    const first = chooseHmacBackend()
+    const key = new Uint8Array(32).fill(1)
+    const data = new Uint8Array(40)
+    for (let i = 0; i < 49_999; i++) hmacSha256(key, data)
+    expect(chooseHmacBackend()).toBe(first)
+    hmacSha256(key, data)
+    const second = chooseHmacBackend()
+    expect(second).not.toBe(first)
+    for (let i = 0; i < 60_000; i++) hmacSha256(key, data)
+    expect(chooseHmacBackend()).toBe(second)
+
+    setHmacBackend('node')
+    for (let i = 0; i < 50_000; i++) hmacSha256(key, data)
+    expect(chooseHmacBackend().backend).toBe('node')
+  })
+})

@@ -124,11 +124,28 @@ function digestJs(entry: PreparedKey, data: Uint8Array, length: number): void {
 
 /** `undefined` until the first MAC calibrates (or a caller sets it). */
 let backend: HmacBackend | undefined
+/** Set by `setHmacBackend`: calibration then measures but never overrides it. */
+let forced: HmacBackend | undefined
 let calibration: HmacCalibration | undefined
+
+/**
+ * The first calibration runs at the first MAC, when the JavaScript path may
+ * still be only partly optimised (a busy machine cuts the warm-up short), and
+ * a process that judged it cold would pay native calls on every frame for
+ * good: once this many MACs later, when it is surely hot, the choice is made
+ * again, once. Seen on a loaded AMD EPYC (2026-11-29): a UDP monitor on the
+ * native path while the JavaScript one was ~35% faster.
+ */
+const RECHECK_AFTER_MACS = 50_000
+let recheckIn = RECHECK_AFTER_MACS
 
 /** Leaves the HMAC of `data` (its first `length` bytes) under `key` in `state`, as eight big-endian words. */
 function digest(key: Uint8Array, data: Uint8Array, length: number = data.length): void {
   const entry = prepare(key)
+  if (recheckIn > 0 && --recheckIn === 0 && forced === undefined) {
+    calibration = undefined
+    backend = undefined
+  }
   if ((backend ?? chooseHmacBackend().backend) === 'node' && oneShotHash !== undefined) digestNative(entry, data, length, oneShotHash)
   else digestJs(entry, data, length)
 }
@@ -181,7 +198,7 @@ export function chooseHmacBackend(): HmacCalibration {
     nodeNs = Math.min(nodeNs, ((clockNow() - t) * 1e6) / CALIBRATION_BATCH)
   }
   const picked: HmacBackend = hash !== undefined && nodeNs < NATIVE_MARGIN * jsNs ? 'node' : 'js'
-  calibration = { backend: backend ?? picked, jsNs, nodeNs }
+  calibration = { backend: forced ?? picked, jsNs, nodeNs }
   backend = calibration.backend
   return calibration
 }
@@ -192,8 +209,10 @@ export function chooseHmacBackend(): HmacCalibration {
  * node:crypto computes with JavaScript.
  */
 export function setHmacBackend(next: HmacBackend | undefined): void {
+  forced = next
   backend = next
   calibration = undefined
+  recheckIn = RECHECK_AFTER_MACS
 }
 
 /**
