@@ -4,6 +4,7 @@
  * chunk, whatever the client sends or claims.
  */
 import type { IncomingMessage } from 'node:http'
+import { rawHeader } from './raw-header.js'
 
 /** What reading a body gave. */
 export type NodeBody =
@@ -31,7 +32,7 @@ const ABORTED: NodeBody = { kind: 'aborted' }
  *   (a Buffer or string as bytes, anything else as `parsed`).
  */
 export function readNodeBody(req: IncomingMessage, maxBytes: number, done: (body: NodeBody) => void): void {
-  const declared = req.headers['content-length']
+  const declared = rawHeader(req, 'content-length')
   // NaN without a Content-Length (chunked): then only 'end' completes the body.
   const length = declared === undefined ? NaN : Number(declared)
   if (length > maxBytes) return done(TOO_LARGE)

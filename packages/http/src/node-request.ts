@@ -14,6 +14,7 @@ import { ackMediaType, declaredEncoding } from './content-type.js'
 import { lingerAfterAnswer } from './linger-close.js'
 import type { NodeBody } from './node-body.js'
 import { readNodeBody } from './node-body.js'
+import { rawHeader } from './raw-header.js'
 
 /** Connect/Express `next`: called when a request is not for this handler. */
 export type NextFunction = (error?: unknown) => void
@@ -35,8 +36,8 @@ const methodNotAllowedClose = errorAnswer(405, 'method-not-allowed', { allow: 'P
 const notFoundClose = errorAnswer(404, 'not-found', { connection: 'close' })
 
 function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length']
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  const length = rawHeader(req, 'content-length')
+  return rawHeader(req, 'transfer-encoding') !== undefined || (length !== undefined && length !== '0')
 }
 
 /** The path of a request target, without its query string. */
@@ -97,7 +98,7 @@ export function handleNodeRequest(
       return hasBody(req) ? refuseAndClose(req, res, notFoundClose) : writeAnswer(res, notFound)
     }
     if (req.method !== 'POST') return hasBody(req) ? refuseAndClose(req, res, methodNotAllowedClose) : writeAnswer(res, methodNotAllowed)
-    const encoding = declaredEncoding(req.headers['content-type'])
+    const encoding = declaredEncoding(rawHeader(req, 'content-type'))
     if (encoding === null) return hasBody(req) ? refuseAndClose(req, res, unsupportedMediaTypeAnswer(true)) : writeAnswer(res, unsupportedMediaTypeAnswer(false))
     const ackType = ackMediaType(encoding)
     readNodeBody(req, options.maxBodyBytes, (body) => answerBody(handler, req, res, options, body, ackType))
