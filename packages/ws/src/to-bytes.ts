@@ -8,15 +8,18 @@
 const utf8 = new TextEncoder()
 
 /**
- * `ArrayBuffer` → a view of it; any typed array or Buffer → a plain
- * `Uint8Array` view of the same bytes (a Buffer's `slice()` would not copy,
- * and the core copies what it keeps with `slice()`); an array of chunks
+ * `ArrayBuffer` → a view of it; a `Uint8Array` (a Buffer too) → itself, no
+ * view per message (the core reads frames by index and copies what it keeps
+ * with `new Uint8Array(…)`, which copies a Buffer as well); any other typed
+ * array → a `Uint8Array` view of the same bytes; an array of chunks
  * (`ws` fragments) → one joined copy; a string (a text message) → its UTF-8
  * bytes. Anything else (a `Blob`, which cannot be read synchronously) →
  * `undefined`, and the message is dropped.
  */
 export function toBytes(data: unknown): Uint8Array | undefined {
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  // A Buffer is a Uint8Array: handed over as it is (the core reads it by index), no view per message.
+  if (data instanceof Uint8Array) return data
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   if (typeof data === 'string') return utf8.encode(data)
   if (Array.isArray(data)) {

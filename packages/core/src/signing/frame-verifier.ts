@@ -58,7 +58,8 @@ export function verifyFrame(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes:
 /** The same verdicts as `verifyFrame`, over WebCrypto: for browsers. Never rejects. */
 export async function verifyFrameWeb(bytes: Uint8Array, keys: KeyResolver, maxFrameBytes: number): Promise<VerifyResult> {
   // Binary decoding hands out views into `bytes`; copy so an awaiting caller's buffer reuse cannot matter.
-  const decoded = decodeFrame(bytes.slice(), maxFrameBytes)
+  // new Uint8Array(…), not slice(): a Buffer's slice() shares memory.
+  const decoded = decodeFrame(new Uint8Array(bytes), maxFrameBytes)
   if (!decoded.ok) return decoded
   const { frame } = decoded
   const key = keyFor(frame, keys)
