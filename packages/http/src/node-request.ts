@@ -49,8 +49,19 @@ export function pathOf(url: string | undefined): string {
 
 /** The client as `host:port` (IPv6 in brackets), as seen by this server: a proxy's address behind a proxy. */
 export function remoteAddressOf(req: IncomingMessage): string {
-  return formatAddress(req.socket.remoteAddress, req.socket.remotePort)
+  // Once per connection, not per beat: a keep-alive connection sends many from the same address.
+  const socket = req.socket
+  let address = remoteAddresses.get(socket)
+  if (address === undefined) {
+    address = formatAddress(socket.remoteAddress, socket.remotePort)
+    // Known only once connected; 'unknown' (a destroyed socket) is not remembered.
+    if (socket.remotePort !== undefined) remoteAddresses.set(socket, address)
+  }
+  return address
 }
+
+/** Each connection's `host:port`, formatted once (weakly held: gone with the socket). */
+const remoteAddresses = new WeakMap<object, string>()
 
 /** Writes an answer unless a response was already started (or the client is gone). Never throws. */
 export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
