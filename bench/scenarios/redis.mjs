@@ -16,6 +16,7 @@
 import { createClient } from 'redis'
 import { startChild } from '../lib/children.mjs'
 import { info, startRedisServer } from '../lib/redis-server.mjs'
+import { measureMemory } from '../lib/redis-memory.mjs'
 import { percentile } from '../lib/stats.mjs'
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -68,11 +69,14 @@ async function runDesign(ctx, design, server, admin, p) {
   const memoryPerPeer = (Number(populated.used_memory) - Number(before.used_memory)) / (3 * p.count)
   const peersRegistered = await registered()
 
-  // Steady state: commands per beat over twelve intervals (three rewrite periods at these
-  // settings; peers claimed together rewrite together, so a shorter window depends on its phase).
+  // Steady state: commands per beat over a window of whole rewrite periods. Peers claimed
+  // together rewrite together, every 4 beats at these settings (5 at 1M peers when the
+  // processes' measured lag is low), so a window that is not a multiple of the period
+  // counts one burst more or less depending on its phase: 12 intervals (quick; periods of
+  // 3 or 4), 20 (full; 4 or 5). The naive design costs the same every beat.
   const stats0 = await info(admin, 'stats')
   const beats0 = (await Promise.all(children.map((c) => c.call('stats')))).reduce((sum, s) => sum + s.beats, 0)
-  await sleep(p.windowMs)
+  await sleep(p.intervalMs * p.windowIntervals[design])
   const stats1 = await info(admin, 'stats')
   const childStats = await Promise.all(children.map((c) => c.call('stats')))
   const beats1 = childStats.reduce((sum, s) => sum + s.beats, 0)
@@ -108,35 +112,14 @@ async function runDesign(ctx, design, server, admin, p) {
   }
 }
 
-/**
- * Redis memory per peer at scale: one hb process registers `peers` peers
- * (their first frame waits for the replay mark, the next is accepted; a
- * timeout long enough that none expires) and INFO memory
- * is read before and after; the stream's share is reported apart.
- */
-async function measureMemory(ctx, server, admin, peers, waitMs = 150_000) {
-  await admin.sendCommand(['FLUSHALL'])
-  const before = Number((await info(admin, 'memory')).used_memory)
-  const child = ctx.own(await startChild('redis-monitor', { args: ['hb', server.url, 'mm-', peers, 3_600_000, 3_600_000, 5000], limitMs: waitMs + 50_000 }))
-  await child.call('start')
-  const by = Date.now() + waitMs
-  while (Number(await admin.sendCommand(['GET', '{bench}:count'])) < peers && Date.now() < by) await sleep(200)
-  const registered = Number(await admin.sendCommand(['GET', '{bench}:count']))
-  const after = Number((await info(admin, 'memory')).used_memory)
-  const stream = Number(await admin.sendCommand(['MEMORY', 'USAGE', '{bench}:events']))
-  const buckets = Number(await admin.sendCommand(['EVAL', "return #redis.call('KEYS', '{bench}:p:*')", '0']))
-  await child.stop()
-  const perPeer = (after - before) / registered
-  ctx.log(`memory: ${registered} peers, ${perPeer.toFixed(1)} B/peer (stream ${(stream / registered).toFixed(1)} B/peer, ${buckets} buckets)`)
-  return { peers: registered, perPeer, streamPerPeer: stream / registered, buckets }
-}
-
-export { measureMemory }
 
 export async function run(ctx) {
   const p = ctx.quick
-    ? { count: 3000, timeoutMs: 3000, leaseMs: 4500, intervalMs: 1000, silenced: 200, windowMs: 12_000, limitMs: 60_000, memoryPeers: 100_000 }
-    : { count: 333_334, timeoutMs: 15_000, leaseMs: 22_500, intervalMs: 5000, silenced: 1000, windowMs: 60_000, limitMs: 280_000, memoryPeers: 1_000_000 }
+    ? { count: 3000, timeoutMs: 3000, leaseMs: 4500, intervalMs: 1000, silenced: 200, windowIntervals: { naive: 12, hb: 12 }, limitMs: 60_000, memoryPeers: 100_000 }
+    // 1M peers beating every 5 s (the default 15 s timeout) is 200k beats/s: more than 2 cores
+    // generate and receive. Every 15 s (timeout 45 s, the same interval/timeout ratio and the
+    // default lease of 1.5 × timeout) is 67k beats/s, about 1.2 cores for the three processes.
+    : { count: 333_334, timeoutMs: 45_000, leaseMs: 67_500, intervalMs: 15_000, silenced: 1000, windowIntervals: { naive: 4, hb: 20 }, limitMs: 600_000, memoryPeers: 1_000_000 }
   const server = await startRedisServer()
   const admin = createClient({ url: server.url, RESP: 2 })
   admin.on('error', () => {})
