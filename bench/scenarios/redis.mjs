@@ -143,8 +143,10 @@ export async function run(ctx) {
       ratio,
       target: '≤ 0.35 ops/beat',
       met,
-      note: `memory ${Math.round(memory.perPeer)} B/peer at ${memory.peers / 1e6}M peers (at ${(3 * p.count / 1e6).toFixed(2)}M: ${Math.round(hb.memoryPerPeer)} vs ${Math.round(naive.memoryPerPeer)} B/peer); owner offline p99 ${hb.ownerTimeout.p99.toFixed(0)} ms ` +
-        `(naive ${naive.ownerTimeout.p99.toFixed(0)} ms${naive.failedSets > 0 ? `, ${naive.failedSets} SETs timed out: Redis did not keep up` : ''}); killed process p99 ${hb.killedProcess.p99.toFixed(0)} ms (bound ${reapBound}); ${(3 * p.count / 1e6).toFixed(2)}M peers`,
+      note: `Redis memory ${Math.round(memory.perPeer)} vs ${Math.round(memory.naivePerPeer)} B/peer at ${memory.peers / 1e6}M peers registered (${memory.ratio.toFixed(2)}×; ` +
+        `beating, at ${(3 * p.count / 1e6).toFixed(2)}M: ${Math.round(hb.memoryPerPeer)} vs ${Math.round(naive.memoryPerPeer)}); owner offline p99 ${hb.ownerTimeout.p99.toFixed(0)} ms ` +
+        `(naive ${naive.ownerTimeout.p99.toFixed(0)} ms${naive.failedSets > 0 ? `, ${naive.failedSets} SETs timed out: Redis did not keep up` : ''}); killed process p99 ${hb.killedProcess.p99.toFixed(0)} ms (bound ${reapBound}); ` +
+        `${(3 * p.count / 1e6).toFixed(2)}M peers beating every ${p.intervalMs / 1000} s (timeout ${p.timeoutMs / 1000} s)`,
       details: { parameters: p, tickMs, reapBoundMs: reapBound, memoryAtScale: memory, hb, naive },
     }
   } finally {
