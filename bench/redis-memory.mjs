@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util'
 import { createClient } from 'redis'
 import { describeMachine, formatCpuFlags } from './lib/machine.mjs'
-import { startRedisServer } from './lib/redis-server.mjs'
+import { startRedisServer } from '@hb/test-redis'
 import { measureMemory } from './lib/redis-memory.mjs'
 
 const { values } = parseArgs({

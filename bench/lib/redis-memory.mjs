@@ -13,7 +13,7 @@
  * its field with a value of the same shape.
  */
 import { startChild } from './children.mjs'
-import { info } from './redis-server.mjs'
+import { info } from './redis-info.mjs'
 
 /** Where each design keeps its peers, for the memory breakdown. */
 async function describeKeys(admin, design) {

@@ -15,7 +15,8 @@
  */
 import { createClient } from 'redis'
 import { startChild } from '../lib/children.mjs'
-import { info, startRedisServer } from '../lib/redis-server.mjs'
+import { startRedisServer } from '@hb/test-redis'
+import { info } from '../lib/redis-info.mjs'
 import { measureMemory } from '../lib/redis-memory.mjs'
 import { percentile } from '../lib/stats.mjs'
 
