@@ -83,7 +83,7 @@ async function runDesign(ctx, design, server, admin, p) {
   const beats1 = childStats.reduce((sum, s) => sum + s.beats, 0)
   const commands = Number(stats1.total_commands_processed) - Number(stats0.total_commands_processed)
   const opsPerBeat = commands / (beats1 - beats0)
-  ctx.log(`${design}: ${commands} commands for ${beats1 - beats0} beats; memory ${memoryPerPeer.toFixed(1)} B/peer; ${peersRegistered} registered; ${stats0.total_commands_processed} → ${stats1.total_commands_processed}`)
+  ctx.log(`${design}: ${commands} commands for ${beats1 - beats0} beats (generators at most ${Math.max(...childStats.map((c) => c.maxBehindMs ?? 0)).toFixed(0)} ms behind); memory ${memoryPerPeer.toFixed(1)} B/peer; ${peersRegistered} registered; ${stats0.total_commands_processed} → ${stats1.total_commands_processed}`)
 
   // Owner timeouts: peers of m1 go silent.
   const silenced = new Map(await children[1].call('silence', { from: 0, to: p.silenced }))
@@ -110,6 +110,8 @@ async function runDesign(ctx, design, server, admin, p) {
     killedProcess: { decided: reaped.length, of: killed.size, early: reaped.filter((l) => l < 0).length, p50: percentile(reaped, 50), p99: percentile(reaped, 99), min: Math.min(...reaped), max: Math.max(...reaped) },
     presenceStats: childStats[0]?.presence,
     failedSets: childStats.reduce((sum, c) => sum + (c.failedSets ?? 0), 0),
+    // The most any load generator fell behind its schedule during the window: the load asked for was sent if small.
+    generatorBehindMs: Math.max(...childStats.map((c) => c.maxBehindMs ?? 0)),
   }
 }
 
@@ -147,7 +149,7 @@ export async function run(ctx) {
       note: `Redis memory ${Math.round(memory.perPeer)} vs ${Math.round(memory.naivePerPeer)} B/peer at ${memory.peers / 1e6}M peers registered (${memory.ratio.toFixed(2)}×; ` +
         `beating, at ${(3 * p.count / 1e6).toFixed(2)}M: ${Math.round(hb.memoryPerPeer)} vs ${Math.round(naive.memoryPerPeer)}); owner offline p99 ${hb.ownerTimeout.p99.toFixed(0)} ms ` +
         `(naive ${naive.ownerTimeout.p99.toFixed(0)} ms${naive.failedSets > 0 ? `, ${naive.failedSets} SETs timed out: Redis did not keep up` : ''}); killed process p99 ${hb.killedProcess.p99.toFixed(0)} ms (bound ${reapBound}); ` +
-        `${(3 * p.count / 1e6).toFixed(2)}M peers beating every ${p.intervalMs / 1000} s (timeout ${p.timeoutMs / 1000} s)`,
+        `${(3 * p.count / 1e6).toFixed(2)}M peers beating every ${p.intervalMs / 1000} s (timeout ${p.timeoutMs / 1000} s), load generators at most ${Math.max(hb.generatorBehindMs, naive.generatorBehindMs).toFixed(0)} ms behind`,
       details: { parameters: p, tickMs, reapBoundMs: reapBound, memoryAtScale: memory, hb, naive },
     }
   } finally {
