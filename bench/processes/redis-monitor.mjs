@@ -56,7 +56,10 @@ if (mode === 'hb') {
   monitor = createMonitor({ secret: SECRET, timeoutMs, transports: [pair.server], acks: false, maxPeers: count + 10 })
   await monitor.start()
   presence = createRedisPresence({ redis, monitor, namespace: 'bench', name, timeoutMs, leaseMs })
-  presence.on('error', () => {})
+  // Redis trouble is retried by the presence; the last one is kept for the report.
+  presence.on('error', (error) => {
+    lastError = `${error?.constructor?.name}: ${error?.message}`
+  })
   await presence.start()
 }
 
