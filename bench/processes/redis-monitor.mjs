@@ -63,8 +63,8 @@ if (mode === 'hb') {
   await presence.start()
 }
 
-/** The naive design's write for peer j: what every one of its beats sends. */
-const naiveSet = (j) => redis.sendCommand(['SET', `{naive}:${idOf(j)}`, name, 'PX', String(timeoutMs)])
+/** The naive design's write for peer j: what every one of its beats sends, and its registration. */
+const naiveSetArgs = (j) => ['SET', `{naive}:${idOf(j)}`, name, 'PX', String(timeoutMs)]
 
 /** naive: the SETs of the current generator step, sent as one pipeline (the same commands, one promise). */
 let pipeline
@@ -76,7 +76,7 @@ function beat(j, now) {
   beats++
   if (mode === 'naive') {
     pipeline ??= redis.multi()
-    pipeline.addCommand(['SET', `{naive}:${idOf(j)}`, name, 'PX', String(timeoutMs)])
+    pipeline.addCommand(naiveSetArgs(j))
     pipelined++
     return
   }
@@ -145,7 +145,7 @@ serveParent({
       const end = Math.min(to, start + batch)
       if (mode === 'naive') {
         const writes = []
-        for (let j = start; j < end; j++) writes.push(naiveSet(j))
+        for (let j = start; j < end; j++) writes.push(redis.sendCommand(naiveSetArgs(j)))
         await Promise.all(writes)
         verdicts.accepted += end - start
         continue
