@@ -32,7 +32,7 @@ const scenarios = {
   codeskyblue: { quick: 25, full: 150, about: 'CPU per beat: the codeskyblue/heartbeat endpoint vs a native hb HTTP beat' },
   detection: { quick: 35, full: 200, about: 'offline time minus deadline (p99, min) under load' },
   'ws-recipe': { quick: 45, full: 300, about: "the ws README's ping/isAlive sweep vs @hb/ws: detection and CPU" },
-  redis: { quick: 180, full: 900, about: '@hb/redis, 3 processes: Redis ops per beat, memory per peer, offline latency vs SET PX + keyspace notifications' },
+  redis: { quick: 180, full: 1200, about: '@hb/redis, 3 processes: Redis ops per beat, memory per peer, offline latency vs SET PX + keyspace notifications (full: 1M peers)' },
 }
 
 function parseArgs(argv) {

@@ -1,10 +1,9 @@
-import { spawnSync, execFile } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { requireRedis } from '@hb/test-redis'
 import { describe, expect, it } from 'vitest'
 
-const hasRedis = spawnSync(process.env.HB_REDIS_SERVER ?? 'redis-server', ['--version']).status === 0
-if (!hasRedis && process.env.HB_REQUIRE_REDIS === '1') throw new Error('redis-server not found (HB_REQUIRE_REDIS=1)')
-if (!hasRedis) console.warn('cluster-demo test SKIPPED: redis-server not found')
+const hasRedis = requireRedis('cluster-demo test')
 
 describe.skipIf(!hasRedis)('cluster demo', () => {
   it('runs to its end and prints one online and one offline per peer', async () => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requireRedis, startRedisServer } from '@hb/test-redis'
+import type { RedisServer } from '@hb/test-redis'
 import { createHarness } from './helpers/cluster-harness.js'
 import type { Harness } from './helpers/cluster-harness.js'
-import { redisAvailable, startRedisServer } from './helpers/redis-server.js'
-import type { RedisServer } from './helpers/redis-server.js'
+
+const redisAvailable = requireRedis('@hb/redis presence across monitors tests')
 
 const TIMEOUT_MS = 3000
 const LEASE_MS = 2000

@@ -7,9 +7,11 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requireRedis, startRedisServer } from '@hb/test-redis'
+import type { RedisServer } from '@hb/test-redis'
 import { createHarness } from './helpers/cluster-harness.js'
-import { redisAvailable, startRedisServer } from './helpers/redis-server.js'
-import type { RedisServer } from './helpers/redis-server.js'
+
+const redisAvailable = requireRedis('@hb/redis never-early property tests')
 
 const TIMEOUT_MS = 3000
 const LEASE_MS = 2000

@@ -7,16 +7,18 @@
  */
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { requireRedis, startRedisServer } from '@hb/test-redis'
+import type { RedisServer } from '@hb/test-redis'
 import type { MonitorChild } from './helpers/children.js'
 import { startMonitorChild } from './helpers/children.js'
-import { redisAvailable, startRedisServer } from './helpers/redis-server.js'
-import type { RedisServer } from './helpers/redis-server.js'
 import type { StreamConsumer } from './helpers/stream-consumer.js'
 import { startStreamConsumer } from './helpers/stream-consumer.js'
 import type { TcpProxy } from './helpers/tcp-proxy.js'
 import { startTcpProxy } from './helpers/tcp-proxy.js'
 import type { UdpPeers } from './helpers/udp-peers.js'
 import { startUdpPeers } from './helpers/udp-peers.js'
+
+const redisAvailable = requireRedis('@hb/redis three monitor processes tests')
 
 const PEERS = 1000
 const TIMEOUT_MS = 1500

@@ -6,9 +6,11 @@ import { bucketOf, presenceKeys } from '../src/keys.js'
 import { resolvePresenceOptions } from '../src/presence-options.js'
 import { createRedisConnection } from '../src/redis-connection.js'
 import { createClusterReplayStore } from '../src/replay-store.js'
-import { redisAvailable, startRedisServer } from './helpers/redis-server.js'
-import type { RedisServer } from './helpers/redis-server.js'
+import { requireRedis, startRedisServer } from '@hb/test-redis'
+import type { RedisServer } from '@hb/test-redis'
 import { startTcpProxy } from './helpers/tcp-proxy.js'
+
+const redisAvailable = requireRedis('@hb/redis cluster replay store tests')
 
 const BUCKETS = 64
 

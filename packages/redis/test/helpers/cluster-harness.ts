@@ -14,7 +14,8 @@ import { createClient } from 'redis'
 import { readPeer } from '../../src/core-hooks.js'
 import { createRedisPresence } from '../../src/index.js'
 import type { RedisPresence } from '../../src/index.js'
-import type { RedisServer } from './redis-server.js'
+import type { RedisLike } from '../../src/redis-connection.js'
+import type { RedisServer } from '@hb/test-redis'
 import type { RoutedTransport } from './routed-transport.js'
 import { createRoutedTransport } from './routed-transport.js'
 import type { TcpProxy } from './tcp-proxy.js'
@@ -34,7 +35,13 @@ export interface ClusterEvent {
 }
 
 export interface HarnessOptions {
-  server: RedisServer
+  /** One Redis, reached by each process through its own cuttable proxy. */
+  server?: RedisServer
+  /**
+   * Or: each process connects by itself (a Redis Cluster client): no proxies,
+   * so no `cut`/`heal`; `kill` destroys the process's client.
+   */
+  connect?: (process: number) => Promise<RedisLike>
   processes: number
   timeoutMs: number
   leaseMs: number
@@ -44,7 +51,8 @@ export interface HarnessOptions {
 }
 
 const connectClient = (url: string) => createClient({ url, socket: { reconnectStrategy: () => 20 } })
-type Client = ReturnType<typeof connectClient>
+/** What the harness needs of a client it made or was given. */
+type Client = Pick<RedisLike, 'destroy'> & { close(): Promise<unknown> }
 
 export interface Harness {
   readonly clock: FakeClock
@@ -90,6 +98,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const lastBeat = new Map<string, number>()
   const unreachable = new Set<number>()
   const killed = new Set<number>()
+  const destroyed = new Set<number>()
   const peers = new Map<string, { beater: Beater; routed: RoutedTransport; stop: StopFunction }>()
   const tickMs = Math.max(10, Math.round(options.timeoutMs / 30))
   const frames: Uint8Array[][] = []
@@ -102,14 +111,19 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     const monitor = createMonitor({ secret: SECRET, timeoutMs: options.timeoutMs, tickMs, clock, transports: [pair.server], acks: false })
     await monitor.start()
     monitors.push(monitor)
-    const proxy = await startTcpProxy(options.server.port)
-    proxies.push(proxy)
-    const client = connectClient(proxy.url)
-    client.on('error', () => {})
-    await client.connect()
-    clients.push(client)
+    let redis: RedisLike
+    if (options.connect !== undefined) redis = await options.connect(i)
+    else if (options.server !== undefined) {
+      const proxy = await startTcpProxy(options.server.port)
+      proxies.push(proxy)
+      const client = connectClient(proxy.url)
+      client.on('error', () => {})
+      await client.connect()
+      redis = client
+    } else throw new Error('the harness needs a server or connect')
+    clients.push(redis as unknown as Client)
     const presence = createRedisPresence({
-      redis: client,
+      redis,
       monitor,
       namespace: options.namespace,
       timeoutMs: options.timeoutMs,
@@ -183,6 +197,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       await Promise.all(reachable().map((p) => p.flush()))
     },
     cut(i) {
+      if (options.connect !== undefined) throw new Error('cut needs the proxies of a single server')
       unreachable.add(i)
       proxies[i]?.cut()
     },
@@ -191,7 +206,12 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       unreachable.delete(i)
     },
     async kill(i) {
-      harness.cut(i)
+      // A dead process never talks to Redis again.
+      if (options.connect !== undefined) {
+        unreachable.add(i)
+        destroyed.add(i)
+        clients[i]?.destroy()
+      } else harness.cut(i)
       killed.add(i)
       // A dead process hears nothing: its server is gone, frames to it are lost.
       await (pairs[i] as MemoryTransportPair).server.close()
@@ -200,7 +220,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     async close() {
       for (const { stop } of peers.values()) await stop({ bye: false })
       for (const [i, presence] of presences.entries()) {
-        if (unreachable.has(i)) clients[i]?.destroy()
+        if (unreachable.has(i) && !destroyed.has(i)) clients[i]?.destroy()
         await presence.close()
       }
       await Promise.all(monitors.map((m) => m.close()))
