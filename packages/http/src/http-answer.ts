@@ -100,7 +100,8 @@ export function exchangeFrame(
     // The core never throws by contract; if it did, the client gets a 500, not a hung request.
     return errorAnswer(500, 'internal')
   }
-  const ack = pendingAck
+  // Set by keepAck inside onFrame (TypeScript cannot see that call through the handler).
+  const ack = pendingAck as Uint8Array | undefined
   pendingAck = undefined
   if (!verdict.accepted) return errorAnswer(httpStatusFor(verdict.reason), verdict.reason)
   if (ack === undefined) return noContent
