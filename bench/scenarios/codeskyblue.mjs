@@ -34,7 +34,9 @@ export async function run(ctx) {
   async function round(name) {
     const server = servers[name]
     const legacy = name === 'legacy'
-    const count = Math.ceil((poolRate * 1.5 * config.durationMs) / 1000)
+    // 3× headroom: a pool that runs dry turns the rest of the round into replays (non-2xx),
+    // which cost less than beats and would make CPU per accepted beat wrong.
+    const count = Math.ceil((poolRate * 3 * config.durationMs) / 1000)
     await load.call('prepare', { count, peers: config.peers, prefix: 'k', incarnation: ++incarnation, ackEvery: 3, legacy })
     const before = await server.call('count')
     const cpuBefore = await server.call('cpu')
@@ -75,7 +77,8 @@ export async function run(ctx) {
     baselineText: `${native.cpuMicrosecondsPerBeat.toFixed(1)} µs/native beat`,
     ratio,
     target: `≤ ${TARGET}×`,
-    met: ratio <= TARGET,
+    // A rejected request costs CPU but is not a beat: with any, the figures per accepted beat are off.
+    met: legacy.non2xx + native.non2xx > 0 ? null : ratio <= TARGET,
     note: `server CPU per accepted beat (legacy ÷ native); rates legacy ${formatCount(legacy.rate)}/s, native ${formatCount(native.rate)}/s; ` +
       `non-2xx legacy ${legacy.non2xx}, native ${native.non2xx}; autocannon, ${config.connections} connections, median of ${config.rounds} alternated ${config.durationMs / 1000} s rounds`,
     details: { config, native, legacy, rounds, nativeStats: await servers.native.call('stats'), legacyStats: await servers.legacy.call('stats') },
