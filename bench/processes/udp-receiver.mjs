@@ -13,6 +13,7 @@
  * Both sockets get the same SO_RCVBUF, so the kernel buffers the same for both.
  */
 import { createSocket } from 'node:dgram'
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks'
 import { createMonitor } from '@hb/core'
 import { createUdpServer } from '@hb/udp'
 import { SECRET, ackSizedReply } from '../lib/frames.mjs'
@@ -62,12 +63,32 @@ async function startRaw({ echo }) {
 }
 
 const server = mode.startsWith('hb') ? await startHb() : await startRaw({ echo: mode === 'echo' })
+
+// Pauses of this process during a trial: the longest event-loop delay and the longest
+// garbage collection. A receiver that stalls longer than its receive buffer lasts at the
+// trial's rate loses datagrams whatever its CPU per datagram.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+loopDelay.enable()
+let gcMaxMs = 0
+let gcCount = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gcCount++
+    gcMaxMs = Math.max(gcMaxMs, entry.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
 serveParent(
   {
     count: () => server.count(),
     waitFor: (options) => waitForCount(server.count, options),
     stats: () => server.extra(),
     cpu: () => process.cpuUsage(),
+    resetPauses() {
+      loopDelay.reset()
+      gcMaxMs = 0
+      gcCount = 0
+    },
+    pauses: () => ({ loopDelayMaxMs: loopDelay.max / 1e6, gcMaxMs, gcCount }),
   },
   { port: server.port, mode },
   () => server.close(),

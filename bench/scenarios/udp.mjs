@@ -52,10 +52,12 @@ export async function run(ctx) {
     const count = Math.max(1, Math.round((rate * config.durationMs) / 1000))
     const prepared = await sender.call('prepare', { count, peers: config.peers, prefix: 'u', incarnation: ++incarnation, ackEvery })
     const before = await receiver.call('count')
+    await receiver.call('resetPauses')
     const cpuBefore = await receiver.call('cpu')
     const sent = await sender.call('send', { port: receiver.info.port, rate })
     const waited = await receiver.call('waitFor', { target: before + count, stallMs: 300, maxMs: 5_000 })
     const cpuAfter = await receiver.call('cpu')
+    const pauses = await receiver.call('pauses')
     const received = waited.value - before
     const loss = count - received
     const generatorBound = sent.achievedRate < 0.95 * rate
@@ -69,7 +71,9 @@ export async function run(ctx) {
       loss,
       cpuMicrosecondsPerMessage: cpuMicroseconds(cpuBefore, cpuAfter) / received,
       signMs: prepared.signMs,
-      summary: `sent ${count} at ${formatCount(sent.achievedRate)}/s, lost ${loss}${generatorBound ? ' (generator-bound)' : ''}`,
+      pauses,
+      summary: `sent ${count} at ${formatCount(sent.achievedRate)}/s, lost ${loss}${generatorBound ? ' (generator-bound)' : ''}, ` +
+        `receiver's longest loop delay ${pauses.loopDelayMaxMs.toFixed(1)} ms, longest GC ${pauses.gcMaxMs.toFixed(1)} ms (${pauses.gcCount} GCs)`,
     }
   }
 
