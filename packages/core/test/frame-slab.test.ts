@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allocFrame } from '../src/adapter/index.js'
+import { allocFrame, ownCopyWhenQueued } from '../src/adapter/index.js'
 
 describe('allocFrame', () => {
   it('hands out zero-filled arrays of the asked length', () => {
@@ -33,5 +33,19 @@ describe('allocFrame', () => {
     const big = allocFrame(4096)
     expect(big.byteOffset).toBe(0)
     expect(big.buffer.byteLength).toBe(4096)
+  })
+})
+
+describe('ownCopyWhenQueued', () => {
+  it('keeps the view while little is queued, and copies into an array of its own once a slab is', () => {
+    const frame = allocFrame(75)
+    frame.fill(7)
+    expect(ownCopyWhenQueued(frame, 0)).toBe(frame)
+    expect(ownCopyWhenQueued(frame, 1023)).toBe(frame)
+    const copy = ownCopyWhenQueued(frame, 1024)
+    expect(copy).not.toBe(frame)
+    expect(copy.byteOffset).toBe(0)
+    expect(copy.buffer.byteLength).toBe(75)
+    expect(Array.from(copy)).toStrictEqual(Array.from(frame))
   })
 })

@@ -73,13 +73,6 @@ const ackHeaders: Readonly<Record<AckContentType, Readonly<Record<string, string
 }
 const noContent = httpAnswer(204, noStore, null)
 
-// The core replies synchronously inside onFrame ([F3]), at most once: one reply function for
-// every request keeps the ack here, where a closure per request would hold it.
-let pendingAck: Uint8Array | undefined
-const keepAck = (reply: Uint8Array): void => {
-  pendingAck ??= reply
-}
-
 /**
  * Hands one request body to the core as one frame and turns its verdict into
  * an answer: the signed ack (what the core passed to `reply`, synchronously)
@@ -92,17 +85,16 @@ export function exchangeFrame(
   remoteAddress: string,
   contentType: AckContentType,
 ): HttpAnswer {
+  // A closure per request: a reply can only ever answer its own request, whatever a
+  // handler does with an older request's reply function ([F4]).
+  let ack: Uint8Array | undefined
   let verdict
-  pendingAck = undefined
   try {
-    verdict = handler.onFrame({ bytes, remoteAddress, reply: keepAck })
+    verdict = handler.onFrame({ bytes, remoteAddress, reply: (reply) => void (ack ??= reply) })
   } catch {
     // The core never throws by contract; if it did, the client gets a 500, not a hung request.
     return errorAnswer(500, 'internal')
   }
-  // Set by keepAck inside onFrame (TypeScript cannot see that call through the handler).
-  const ack = pendingAck as Uint8Array | undefined
-  pendingAck = undefined
   if (!verdict.accepted) return errorAnswer(httpStatusFor(verdict.reason), verdict.reason)
   if (ack === undefined) return noContent
   // The headers of `ackHeaders` and the length: one array literal per ack, nothing else to copy.

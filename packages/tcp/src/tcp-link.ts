@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net'
 import type { Link, ServerTransportHandler } from '@hb/core/adapter'
 import { createFrameDecoder, encodeFrame } from './framing.js'
-import { formatAddress } from '@hb/core/adapter'
+import { formatAddress, ownCopyWhenQueued } from '@hb/core/adapter'
 
 /** What a link needs from its server. */
 export interface TcpLinkContext {
@@ -55,7 +55,8 @@ export function createTcpLink(socket: Socket, id: number, context: TcpLinkContex
       return
     }
     // A failed write surfaces as the socket's 'error' then 'close': link-down.
-    socket.write(framed)
+    // Queued behind unsent bytes, the frame gets its own array (a slab view would pin the slab).
+    socket.write(ownCopyWhenQueued(framed, socket.writableLength))
   }
 
   /** Reports link-down once and lets go of the socket. */

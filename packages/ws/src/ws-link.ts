@@ -5,6 +5,7 @@
  * message they answer, and its end is reported exactly once, however it ends.
  */
 import type { Link, ServerTransportHandler } from '@hb/core/adapter'
+import { ownCopyWhenQueued } from '@hb/core/adapter'
 import type { WebSocket } from 'ws'
 import { toBytes } from './to-bytes.js'
 
@@ -73,7 +74,8 @@ export function createWsLink(ws: WebSocket, id: number, context: WsLinkContext):
     }
     try {
       // A JSON frame answers a text message; a binary one a binary message.
-      ws.send(bytes, { binary: bytes[0] !== OPEN_BRACE })
+      // Queued behind unsent bytes, the frame gets its own array (a slab view would pin the slab).
+      ws.send(ownCopyWhenQueued(bytes, ws.bufferedAmount), { binary: bytes[0] !== OPEN_BRACE })
     } catch {
       // Only thrown for a socket that is not open; the close is reported separately.
     }

@@ -36,6 +36,6 @@ export { checkDuration, checkHost, checkPort, checkPositiveInteger } from './opt
 export { configError } from '../errors/heartbeat-error.js'
 export { formatAddress } from './format-address.js'
 // Buffers for outgoing frames (a framing prefix around an ack, …)
-export { allocFrame } from '../wire/frame-slab.js'
+export { allocFrame, ownCopyWhenQueued } from '../wire/frame-slab.js'
 export { backoffDelay, resolveBackoff } from '../beater/backoff.js'
 export type { BackoffOptions } from '../beater/backoff.js'

@@ -91,7 +91,9 @@ function prepare(key: Uint8Array): PreparedKey {
     innerPad[i] = block[i]! ^ 0x36
     outerInput[i] = block[i]! ^ 0x5c
   }
-  entry = { bytes: key.slice(), inner, outer, innerPad, outerInput }
+  // new Uint8Array(…), not slice(): a Buffer key's slice() shares its memory, and a change
+  // in place would then go unnoticed.
+  entry = { bytes: new Uint8Array(key), inner, outer, innerPad, outerInput }
   prepared.set(key, entry)
   return entry
 }
@@ -163,13 +165,15 @@ const CALIBRATION_BATCH = 32
  * beats once warm (as it is for the rest of the process).
  */
 const CALIBRATION_WARM_UP = 3000
+/** The re-check's warm-up (see `chooseHmacBackend`). */
+const RECHECK_WARM_UP = 600
 /** Calibration stops after this long whatever it measured (a slow or busy machine). */
 const CALIBRATION_BUDGET_MS = 15
 
 /**
  * Measures both paths on this CPU and picks one (run by the first MAC, and
  * once more 50 000 MACs later, when the JavaScript path is hot; other calls
- * return the last result). Bounded: a warm-up of up to 3000 MACs (not at the
+ * return the last result). Bounded: a warm-up of up to 3000 MACs (600 at the
  * re-check), then at most 8 alternating rounds of 32 MACs
  * per path over a beat-sized message, all cut short after ~15 ms. The figure per path is its best batch (the minimum
  * filters out preemption on a shared machine). Deterministic fallback: the
@@ -188,9 +192,10 @@ export function chooseHmacBackend(): HmacCalibration {
   const clockNow = (): number => systemClock.now()
   const started = clockNow()
   if (hash !== undefined) nodeNs = Infinity
-  // The re-check runs on hot code (50 000 MACs in): no warm-up, so it holds the loop
-  // for well under a millisecond instead of up to the whole budget.
-  const warmUp = rechecked ? 0 : CALIBRATION_WARM_UP
+  // At the re-check, only the path in use is hot (the other has not run since the first
+  // choice, and V8 may have dropped its code): a short warm-up of both, about 1 ms,
+  // instead of the first calibration's up to half the budget.
+  const warmUp = rechecked ? RECHECK_WARM_UP : CALIBRATION_WARM_UP
   for (let i = 0; i < warmUp && clockNow() - started < CALIBRATION_BUDGET_MS / 2; i++) {
     digestJs(entry, message, message.length)
     if (hash !== undefined && (i & 1) === 0) digestNative(entry, message, message.length, hash)

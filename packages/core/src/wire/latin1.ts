@@ -10,8 +10,17 @@
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string
 const nativeLatin1 = (globalThis as { Buffer?: { prototype?: { latin1Slice?: Latin1Slice } } }).Buffer?.prototype?.latin1Slice
 
-/** One character per byte of `bytes[start, end)`; ranges of at most a few hundred bytes. */
+/** Characters per `String.fromCharCode.apply` call in the portable path. */
+const CHUNK = 8192
+
+/** One character per byte of `bytes[start, end)`. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
   if (nativeLatin1 !== undefined) return nativeLatin1.call(bytes, start, end)
-  return String.fromCharCode.apply(null, new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start) as unknown as number[])
+  // In pieces: `apply` with too many arguments throws (about 100k), and a whole frame can be that big.
+  let text = ''
+  for (let at = start; at < end; at += CHUNK) {
+    const stop = Math.min(end, at + CHUNK)
+    text += String.fromCharCode.apply(null, new Uint8Array(bytes.buffer, bytes.byteOffset + at, stop - at) as unknown as number[])
+  }
+  return text
 }

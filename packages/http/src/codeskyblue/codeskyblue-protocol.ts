@@ -176,7 +176,8 @@ export function createCodeskyblueProtocol(options: CodeskyblueProtocolOptions): 
     const seconds = String(now)
     lastAnswer = `${seconds} ${toHex(hmacSha256(key, utf8.encode(`${seconds}:timestamp`)))}`
     lastKey = key
-    lastKeyBytes = key.slice()
+    // A copy of its own (a Buffer key's slice() would share its memory).
+    lastKeyBytes = new Uint8Array(key)
     lastSeconds = now
     return lastAnswer
   }
