@@ -35,6 +35,16 @@ describe('HMAC backends', () => {
     }
   })
 
+  it('a Buffer key changed in place is MACed with its new bytes (its cached copy shares no memory)', () => {
+    for (const backend of ['js', 'node'] as const) {
+      setHmacBackend(backend)
+      const key = Buffer.from([1, 2, 3])
+      hmacSha256(key, question)
+      key[0] = 9
+      expect(hex(hmacSha256(key, question))).toBe(hex(hmacSha256(new Uint8Array([9, 2, 3]), question)))
+    }
+  })
+
   it('a key changed in place is MACed with its new bytes on the native path too', () => {
     const key = new Uint8Array([1, 2, 3])
     setHmacBackend('node')
