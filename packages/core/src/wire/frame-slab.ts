@@ -41,7 +41,7 @@ export function allocFrame(length: number): Uint8Array {
 }
 
 /** Bytes a socket may have queued before `ownCopyWhenQueued` copies: about one slab. */
-export const QUEUED_COPY_BYTES = SLAB_BYTES
+const QUEUED_COPY_BYTES = SLAB_BYTES
 
 /**
  * `frame`, or a copy of it with a backing store of its own when `queuedBytes`
