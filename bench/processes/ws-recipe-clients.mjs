@@ -4,10 +4,12 @@
  *
  * recipe: plain `ws` clients, which answer pings automatically.
  * hb-one-way: the same beaters with `expectAcks: false` (for a one-way monitor).
- * hb: `createBeater` over `createWsClient`, beating every `intervalMs`, each
- * started at a random time over a spread of at least one interval (and at
- * most 2000 connections a second), so that, as in a real fleet, the beats of
- * different clients are not in phase.
+ * hb: `createBeater` over `createWsClient` at its defaults, beating every
+ * `intervalMs`, each started at a random time over a spread of at least one
+ * interval (and at most 2000 connections a second), as a fleet's clients
+ * start. Where the beats fall is the beater's own default on WebSocket
+ * (`phase: 'slot'`: each client in one of the interval's ~100 ms slots of the
+ * monitor's clock, whenever it started).
  *
  * The scenario freezes the doomed process with SIGSTOP: its sockets stay open
  * (the kernel still acknowledges TCP) but nothing answers, as with a hung

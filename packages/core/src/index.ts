@@ -27,6 +27,7 @@ export type {
 } from './monitor/monitor.js'
 export { createBeater } from './beater/beater.js'
 export type { AckInfo, Beater, BeaterListeners, BeaterOptions, BeaterStats, ServerLostInfo, StopFunction, StopOptions } from './beater/beater.js'
+export type { BeatPhase } from './beater/beat-phase.js'
 
 // Liveness
 export { initialSnapshot, transition } from './liveness/transition.js'

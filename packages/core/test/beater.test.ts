@@ -53,7 +53,8 @@ describe('beater', () => {
   it('runs the README example: hello at once, a beat every interval, an ack asked for every 3rd beat', async () => {
     const { clock, pair, monitor, events, sent } = world()
     await monitor.start()
-    const beater = createBeater({ id: 'client-1', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0 })
+    // 'spread' with no jitter: one beat exactly every interval from the hello (the default 'slot' phase is beat-phase.test.ts's).
+    const beater = createBeater({ id: 'client-1', secret: SECRET, transport: pair.client, intervalMs: 250, clock, jitter: 0, phase: 'spread' })
     const acks: number[] = []
     beater.on('ack', ({ seq, rttMs }) => acks.push(seq) && expect(rttMs).toBe(0))
     const stop = beater.start()
@@ -101,7 +102,8 @@ describe('beater', () => {
     await monitor.start()
     // Acks take 40 ms: the first beat is already waiting at the fallback pace when the hello's ack arrives.
     const transport = delayed(pair.client, clock, 40)
-    const beater = createBeater({ id: 'c', secret: SECRET, transport, clock, jitter: 0 })
+    // 'spread' with no jitter: beats exactly one interval apart, from wherever the pace changed.
+    const beater = createBeater({ id: 'c', secret: SECRET, transport, clock, jitter: 0, phase: 'spread' })
     const stop = beater.start()
     await settle()
     expect(beater.intervalMs).toBe(2308)

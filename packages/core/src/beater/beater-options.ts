@@ -12,6 +12,7 @@ import { hasSyncHmac } from '../signing/hmac.js'
 import type { KeyOptions, KeyResolver } from '../signing/key-resolver.js'
 import { createKeyResolver } from '../signing/key-resolver.js'
 import type { ClientTransport } from '../adapter/transport.js'
+import type { BeatPhase } from './beat-phase.js'
 
 export interface BeaterOptions extends KeyOptions {
   /** This peer's id: UTF-8, 1–255 bytes. */
@@ -27,6 +28,16 @@ export interface BeaterOptions extends KeyOptions {
   intervalMs?: number
   /** Spread of each interval as a fraction: it is drawn from intervalMs × [1 − jitter/2, 1 + jitter/2]. Default 0.1. */
   jitter?: number
+  /**
+   * Where the beats fall in time. `'slot'`: on a grid of the monitor's clock,
+   * in one of the interval's ~100 ms slots (chosen at random per beater), so a
+   * server reads the beats of a slot together, in batches; the default on
+   * connection transports (TCP, WebSocket). `'spread'`: every interval drawn
+   * with `jitter`, arrivals spread evenly; the default on UDP and HTTP, where
+   * datagrams or requests in bursts could overflow a buffer or a proxy. Either
+   * way no two frames are more than `intervalMs × (1 + jitter/2)` apart.
+   */
+  phase?: BeatPhase
   /** Ask for an ack on every `ackEvery`-th beat (and on every beat while one is overdue). Default 3; 1 acks every beat. */
   ackEvery?: number
   /** `server-lost` after this many requested acks in a row went unanswered. Default 3. */
@@ -66,6 +77,7 @@ export interface ResolvedBeaterOptions {
   /** The interval given by the user; `undefined`: follow the monitor's pace. */
   readonly fixedIntervalMs: number | undefined
   readonly jitter: number
+  readonly phase: BeatPhase
   readonly ackEvery: number
   readonly missedAcks: number
   readonly expectAcks: boolean
@@ -93,6 +105,8 @@ export function resolveBeaterOptions(options: BeaterOptions): ResolvedBeaterOpti
   if (!Number.isInteger(ackEvery) || ackEvery < 1) throw configError('ackEvery must be a positive integer')
   const jitter = options.jitter ?? 0.1
   if (!(jitter >= 0 && jitter <= 1)) throw configError('jitter must be between 0 and 1')
+  const phase = options.phase ?? (transport?.kind === 'connection' ? 'slot' : 'spread')
+  if (phase !== 'slot' && phase !== 'spread') throw configError("phase must be 'slot' or 'spread'")
   const missedAcks = options.missedAcks ?? 3
   if (!Number.isInteger(missedAcks) || missedAcks < 1) throw configError('missedAcks must be a positive integer')
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
@@ -104,6 +118,7 @@ export function resolveBeaterOptions(options: BeaterOptions): ResolvedBeaterOpti
     clock: options.clock ?? systemClock,
     fixedIntervalMs,
     jitter,
+    phase,
     ackEvery,
     missedAcks,
     expectAcks: options.expectAcks ?? true,

@@ -29,6 +29,7 @@ import { afterHello, onAcked, planBeat } from './ack-schedule.js'
 import type { AckInfo, BeaterListeners, BeaterStats, StopFunction } from './beater-events.js'
 import type { BeaterOptions } from './beater-options.js'
 import { resolveBeaterOptions } from './beater-options.js'
+import { nextBeatDelay } from './beat-phase.js'
 import { nextClockOffset } from './clock-offset.js'
 import { createConnector } from './connector.js'
 import { createFrameSender } from './frame-sender.js'
@@ -94,6 +95,8 @@ export function createBeater(options: BeaterOptions): Beater {
   const outstanding = new Map<number, number>()
   let acked = 0
   let rejectedAcks = 0
+  /** This beater's slot of the interval, for `phase: 'slot'`. */
+  const slotDraw = config.random()
 
   const running = (): boolean => phase === 'running'
 
@@ -159,7 +162,14 @@ export function createBeater(options: BeaterOptions): Beater {
   }
 
   function scheduleBeat(): void {
-    beatTimer = clock.setTimeout(onBeatTimer, intervalMs * (1 - config.jitter / 2 + config.random() * config.jitter))
+    const delay = nextBeatDelay({
+      phase: config.phase,
+      intervalMs,
+      jitter: config.jitter,
+      draw: config.phase === 'slot' ? slotDraw : config.random(),
+      monitorWallMs: clock.wallNow() + (clockOffset ?? 0),
+    })
+    beatTimer = clock.setTimeout(onBeatTimer, delay)
   }
 
   function onBeatTimer(): void {
