@@ -32,7 +32,7 @@ export { createClientConnection } from './client-connection.js'
 export type { ClientConnection, ClientConnectionOptions, ClientState, ConnectionEvents } from './client-connection.js'
 
 // Options, errors, addresses
-export { checkDuration, checkHost, checkPort, checkPositiveInteger } from './options.js'
+export { checkDuration, checkHost, checkOptionNames, checkPort, checkPositiveInteger } from './options.js'
 export { configError } from '../errors/heartbeat-error.js'
 export { formatAddress } from './format-address.js'
 // Buffers for outgoing frames (a framing prefix around an ack, …)

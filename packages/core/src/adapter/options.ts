@@ -50,3 +50,64 @@ export function checkDuration(name: string, value: unknown, fallback: number): n
   }
   return value
 }
+
+/**
+ * Throws `HB_ERR_CONFIG` naming the first own property of `options` that is
+ * not in `known`, with the closest known name when one is near: plain
+ * JavaScript has no excess-property check, and an option misspelt (or one of
+ * the other role's, `acks` on a beater) would otherwise be ignored without a
+ * word: a beater given `acks: false` for a one-way monitor kept asking for
+ * acks, lost its server and reconnected in a loop. `known` is built with `satisfies Record<keyof Options, true>`, so it
+ * cannot drift from the options interface.
+ */
+export function checkOptionNames(
+  what: string,
+  options: object,
+  known: Readonly<Record<string, true>>,
+  /** Names people give by mistake (the other role's option), with the one they meant. */
+  meant: Readonly<Record<string, string>> = {},
+): void {
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(known, name)) continue
+    const near = Object.hasOwn(meant, name) ? meant[name] : closestName(name, Object.keys(known))
+    throw configError(`${what}: unknown option '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`)
+  }
+}
+
+/** A known name that contains `name` or is contained in it (case aside), else one within two edits; `undefined` if none. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase()
+  if (lower.length >= 3) {
+    const containing = known.find((k) => k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()))
+    if (containing !== undefined) return containing
+  }
+  let best: string | undefined
+  let bestDistance = 3
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase(), bestDistance)
+    if (distance < bestDistance) {
+      best = candidate
+      bestDistance = distance
+    }
+  }
+  return best
+}
+
+/** Levenshtein distance, or `limit` once it is known to be at least that (names are short). */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    let rowMin = i
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1
+      const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost)
+      current.push(value)
+      if (value < rowMin) rowMin = value
+    }
+    if (rowMin >= limit) return limit
+    previous = current
+  }
+  return Math.min(previous[b.length]!, limit)
+}

@@ -12,6 +12,7 @@ import { hasSyncHmac } from '../signing/hmac.js'
 import type { KeyOptions, KeyResolver } from '../signing/key-resolver.js'
 import { createKeyResolver } from '../signing/key-resolver.js'
 import type { ClientTransport } from '../adapter/transport.js'
+import { checkOptionNames } from '../adapter/options.js'
 import type { BeatPhase } from './beat-phase.js'
 
 export interface BeaterOptions extends KeyOptions {
@@ -91,8 +92,17 @@ export interface ResolvedBeaterOptions {
 
 const utf8 = new TextEncoder()
 
+/** Every option's name (the compiler keeps it in step with `BeaterOptions`). */
+const KNOWN_OPTIONS = {
+  id: true, transport: true, secret: true, keys: true, key: true, keyId: true, intervalMs: true, jitter: true, phase: true,
+  ackEvery: true, missedAcks: true, expectAcks: true, reconnect: true, connectTimeoutMs: true, clock: true,
+  maxFrameBytes: true, random: true, signal: true, crypto: true,
+} as const satisfies Record<keyof BeaterOptions, true>
+
 /** Applies the defaults and checks every option. @throws HeartbeatError `HB_ERR_CONFIG` naming the first bad one. */
 export function resolveBeaterOptions(options: BeaterOptions): ResolvedBeaterOptions {
+  if (typeof options !== 'object' || options === null) throw configError('createBeater needs an options object')
+  checkOptionNames('createBeater', options, KNOWN_OPTIONS, { acks: 'expectAcks' })
   const { id, transport } = options
   const idBytes = typeof id === 'string' ? utf8.encode(id).length : 0
   if (idBytes < 1 || idBytes > MAX_PEER_ID_BYTES) throw configError('id must be a string of 1 to 255 UTF-8 bytes')

@@ -12,6 +12,7 @@ import { DEFAULT_MAX_FRAME_BYTES } from '../wire/frame.js'
 import type { LivenessConfig } from '../liveness/transition.js'
 import type { KeyOptions } from '../signing/key-resolver.js'
 import type { ServerTransport } from '../adapter/transport.js'
+import { checkOptionNames } from '../adapter/options.js'
 
 export interface MonitorOptions extends KeyOptions {
   /**
@@ -92,7 +93,16 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return value
 }
 
+/** Every option's name (the compiler keeps it in step with `MonitorOptions`). */
+const KNOWN_OPTIONS = {
+  secret: true, keys: true, key: true, keyId: true, timeoutMs: true, detector: true, tickMs: true, clock: true, transports: true,
+  maxPeers: true, maxFrameBytes: true, skewMs: true, riseBeats: true, linkDown: true, helloTimeoutMs: true,
+  forgetAfterMs: true, loopLagToleranceMs: true, acks: true, signal: true,
+} as const satisfies Record<keyof MonitorOptions, true>
+
 export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
+  if (typeof options !== 'object' || options === null) throw configError('createMonitor needs an options object')
+  checkOptionNames('createMonitor', options, KNOWN_OPTIONS, { expectAcks: 'acks' })
   if (options.detector !== undefined && options.timeoutMs !== undefined) {
     throw configError('give `timeoutMs` or `detector`, not both: a detector carries its own timeout (fixedTimeout({ timeoutMs }))')
   }
