@@ -7,8 +7,9 @@
  * Same probe traffic on both sides: the recipe pings every interval, hb
  * clients beat every interval; both convict within two intervals (hb: timeout
  * = 2 × interval). Per side: a server process, a process of live clients and
- * a few processes of doomed clients (groups); once all are connected and one
- * interval has passed, the server's CPU is marked, each group is frozen
+ * a few processes of doomed clients (groups); once all are connected and 11
+ * intervals have passed (slotted hb beaters steer onto their slots within 10),
+ * the server's CPU is marked, each group is frozen
  * (SIGSTOP) at its own random moment of the next interval, and the window
  * runs 4 intervals + 0.5 s from the mark. Detection latency is counted from
  * each group's freeze; groups sample different phases of the recipe's sweep.
@@ -56,7 +57,9 @@ async function measure(ctx, mode, config) {
   await Promise.all([live, ...groups].map((c) => c.call('connect')))
   await waitUntil(() => server.call('connected'), config.connections, 60_000)
   const connectMs = performance.now() - connectStarted
-  await sleep(config.intervalMs)
+  // Settle as a long-running fleet would be: hb's slotted beaters take up to 1 / jitter (10)
+  // beats to steer onto their slots. Every side waits the same.
+  await sleep(config.settleIntervals * config.intervalMs)
 
   // Each group dies at its own random moment of one interval, so the groups sample
   // different phases of the recipe's sweep (and of hb's beats).
@@ -97,8 +100,8 @@ async function measure(ctx, mode, config) {
 
 export async function run(ctx) {
   const config = ctx.quick
-    ? { connections: 1_000, doomedShare: 0.1, groups: 2, intervalMs: 500, rounds: 1 }
-    : { connections: 10_000, doomedShare: 0.1, groups: 5, intervalMs: 1_000, rounds: 2 }
+    ? { connections: 1_000, doomedShare: 0.1, groups: 2, intervalMs: 500, rounds: 1, settleIntervals: 11 }
+    : { connections: 10_000, doomedShare: 0.1, groups: 5, intervalMs: 1_000, rounds: 2, settleIntervals: 11 }
   const rounds = { recipe: [], hb: [], 'hb-one-way': [] }
   for (let round = 0; round < config.rounds; round++) {
     for (const mode of ['recipe', 'hb', 'hb-one-way']) {

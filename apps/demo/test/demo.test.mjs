@@ -18,7 +18,7 @@ async function runStory() {
   const lines = []
   const demo = createDemo({
     clock,
-    random: () => 0.5, // no jitter: beats exactly every intervalMs
+    random: () => 0.5, // spread beats exactly every intervalMs; slotted ones (TCP, WS) steer onto the middle slot
     print: (line) => lines.push(line),
     servers: meter.servers(createServers()),
     createTransport: meter.clients(createClientTransport),

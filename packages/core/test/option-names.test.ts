@@ -19,15 +19,15 @@ describe('unknown option names', () => {
   it("createBeater refuses an option it does not have, naming the near one (the monitor's `acks` on a beater)", () => {
     const transport = createMemoryTransportPair().client
     expect(configMessage(() => createBeater({ id: 'c', secret: SECRET, transport, acks: false } as never))).toBe(
-      "createBeater: unknown option 'acks' (did you mean 'expectAcks'?)",
+      'createBeater: unknown option "acks" (did you mean \'expectAcks\'?)',
     )
-    expect(configMessage(() => createBeater({ id: 'c', secret: SECRET, transport, intervall: 500 } as never))).toMatch(/'intervall' \(did you mean 'intervalMs'\?\)/)
-    expect(configMessage(() => createBeater({ id: 'c', secret: SECRET, transport, colour: 'red' } as never))).toBe("createBeater: unknown option 'colour'")
+    expect(configMessage(() => createBeater({ id: 'c', secret: SECRET, transport, intervall: 500 } as never))).toMatch(/"intervall" \(did you mean 'intervalMs'\?\)/)
+    expect(configMessage(() => createBeater({ id: 'c', secret: SECRET, transport, colour: 'red' } as never))).toBe('createBeater: unknown option "colour"')
   })
 
   it('createMonitor refuses an option it does not have', () => {
-    expect(configMessage(() => createMonitor({ secret: SECRET, timeout: 5000 } as never))).toBe("createMonitor: unknown option 'timeout' (did you mean 'timeoutMs'?)")
-    expect(configMessage(() => createMonitor({ secret: SECRET, expectAcks: false } as never))).toBe("createMonitor: unknown option 'expectAcks' (did you mean 'acks'?)")
+    expect(configMessage(() => createMonitor({ secret: SECRET, timeout: 5000 } as never))).toBe('createMonitor: unknown option "timeout" (did you mean \'timeoutMs\'?)')
+    expect(configMessage(() => createMonitor({ secret: SECRET, expectAcks: false } as never))).toBe('createMonitor: unknown option "expectAcks" (did you mean \'acks\'?)')
   })
 
   it('every documented option is known: one of each passes the name check', () => {
@@ -45,9 +45,24 @@ describe('unknown option names', () => {
     expect(monitor.size).toBe(0)
   })
 
+  it('prefers the same name in another case, then a near spelling, then the longest name containing it', () => {
+    const known = { id: true, key: true, keyId: true, ackEvery: true, expectAcks: true, connectTimeoutMs: true } as const
+    const near = (name: string) => configMessage(() => checkOptionNames('f', { [name]: 1 }, known)).match(/did you mean '(\w+)'/)?.[1]
+    expect(near('keyid')).toBe('keyId')
+    expect(near('KEYID')).toBe('keyId')
+    expect(near('kee')).toBe('key')
+    expect(near('acks')).toBe('expectAcks')
+    expect(near('width')).toBeUndefined()
+  })
+
+  it('quotes the name and cuts a long one short', () => {
+    expect(configMessage(() => checkOptionNames('f', { 'a\nb': 1 }, { zzzzzzzz: true }))).toBe('f: unknown option "a\\nb"')
+    expect(configMessage(() => checkOptionNames('f', { ['q'.repeat(1000)]: 1 }, { zzzzzzzz: true }))).toBe(`f: unknown option "${'q'.repeat(64)}…"`)
+  })
+
   it('looks at own properties only, and suggests nothing far from every name', () => {
     const inherited = Object.create({ stray: 1 }) as object
     expect(() => checkOptionNames('f', inherited, { a: true })).not.toThrow()
-    expect(configMessage(() => checkOptionNames('f', { zzzz: 1 }, { timeoutMs: true }))).toBe("f: unknown option 'zzzz'")
+    expect(configMessage(() => checkOptionNames('f', { zzzz: 1 }, { timeoutMs: true }))).toBe('f: unknown option "zzzz"')
   })
 })

@@ -70,17 +70,21 @@ export function checkOptionNames(
   for (const name of Object.keys(options)) {
     if (Object.hasOwn(known, name)) continue
     const near = Object.hasOwn(meant, name) ? meant[name] : closestName(name, Object.keys(known))
-    throw configError(`${what}: unknown option '${name}'${near === undefined ? '' : ` (did you mean '${near}'?)`}`)
+    // The name as written, quoted and cut short: it is the caller's text, not ours.
+    const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 64)}…` : name)
+    throw configError(`${what}: unknown option ${shown}${near === undefined ? '' : ` (did you mean '${near}'?)`}`)
   }
 }
 
-/** A known name that contains `name` or is contained in it (case aside), else one within two edits; `undefined` if none. */
+/**
+ * The known name `name` most likely meant: the same name in another case, else
+ * the nearest within two edits, else the longest that contains it or is
+ * contained in it (3+ characters); `undefined` if none.
+ */
 function closestName(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase()
-  if (lower.length >= 3) {
-    const containing = known.find((k) => k.toLowerCase().includes(lower) || lower.includes(k.toLowerCase()))
-    if (containing !== undefined) return containing
-  }
+  const sameLetters = known.find((k) => k.toLowerCase() === lower)
+  if (sameLetters !== undefined) return sameLetters
   let best: string | undefined
   let bestDistance = 3
   for (const candidate of known) {
@@ -89,6 +93,11 @@ function closestName(name: string, known: readonly string[]): string | undefined
       best = candidate
       bestDistance = distance
     }
+  }
+  if (best !== undefined || lower.length < 3) return best
+  for (const candidate of known) {
+    const k = candidate.toLowerCase()
+    if (k.length >= 3 && (k.includes(lower) || lower.includes(k)) && (best === undefined || candidate.length > best.length)) best = candidate
   }
   return best
 }

@@ -30,13 +30,15 @@ export interface BeaterOptions extends KeyOptions {
   /** Spread of each interval as a fraction: it is drawn from intervalMs × [1 − jitter/2, 1 + jitter/2]. Default 0.1. */
   jitter?: number
   /**
-   * Where the beats fall in time. `'slot'`: on a grid of the monitor's clock,
-   * in one of the interval's ~100 ms slots (chosen at random per beater), so a
-   * server reads the beats of a slot together, in batches; the default on
-   * connection transports (TCP, WebSocket). `'spread'`: every interval drawn
-   * with `jitter`, arrivals spread evenly; the default on UDP and HTTP, where
-   * datagrams or requests in bursts could overflow a buffer or a proxy. Either
-   * way no two frames are more than `intervalMs × (1 + jitter/2)` apart.
+   * Where the beats fall in time. `'spread'`: every interval drawn with
+   * `jitter`, arrivals spread evenly; the default on UDP and HTTP, where
+   * datagrams or requests in bursts could overflow a buffer or a proxy.
+   * `'slot'`: intervals within the same range, steered (by at most
+   * `intervalMs × jitter/2` each) onto one of the interval's ~100 ms slots of
+   * the monitor's clock, chosen at random per beater, so a server reads the
+   * beats of a slot together, in batches; the default on connection transports
+   * (TCP, WebSocket). Needs `jitter > 0` to steer; intervals under 200 ms are
+   * spread.
    */
   phase?: BeatPhase
   /** Ask for an ack on every `ackEvery`-th beat (and on every beat while one is overdue). Default 3; 1 acks every beat. */
@@ -58,7 +60,7 @@ export interface BeaterOptions extends KeyOptions {
   connectTimeoutMs?: number
   clock?: Clock
   maxFrameBytes?: number
-  /** Source of randomness for jitter and backoff, [0, 1). Default `Math.random`. */
+  /** Source of randomness for jitter, the slot and backoff, [0, 1). Default `Math.random`. */
   random?: () => number
   /** Stops the beater (with `bye`) when aborted. */
   signal?: AbortSignal

@@ -95,8 +95,8 @@ export function createBeater(options: BeaterOptions): Beater {
   const outstanding = new Map<number, number>()
   let acked = 0
   let rejectedAcks = 0
-  /** This beater's slot of the interval, for `phase: 'slot'`. */
-  const slotDraw = config.random()
+  /** This beater's slot of the interval, for `phase: 'slot'` (drawn only then: a seeded `random` spreads as before). */
+  const slotDraw = config.phase === 'slot' ? config.random() : 0
 
   const running = (): boolean => phase === 'running'
 
@@ -166,7 +166,8 @@ export function createBeater(options: BeaterOptions): Beater {
       phase: config.phase,
       intervalMs,
       jitter: config.jitter,
-      draw: config.phase === 'slot' ? slotDraw : config.random(),
+      draw: config.random(),
+      slotDraw,
       monitorWallMs: clock.wallNow() + (clockOffset ?? 0),
     })
     beatTimer = clock.setTimeout(onBeatTimer, delay)
