@@ -19,7 +19,7 @@ import { SECRET, asksForAck, checkAgainstCore, createFrameMaker, peerId } from '
 import { serveParent } from '../lib/serve.mjs'
 
 checkAgainstCore()
-const make = createFrameMaker('json')
+const makers = { json: createFrameMaker('json'), binary: createFrameMaker('binary') }
 let frames = []
 
 /**
@@ -47,8 +47,9 @@ function prepareLegacy({ count, peers, prefix }) {
   return { count, signMs: performance.now() - started }
 }
 
-function prepare({ count, peers, prefix, incarnation, ackEvery, legacy = false }) {
+function prepare({ count, peers, prefix, incarnation, ackEvery, legacy = false, encoding = 'json' }) {
   if (legacy) return prepareLegacy({ count, peers, prefix })
+  const make = makers[encoding]
   const started = performance.now()
   frames = new Array(count)
   let timestampMs = Date.now()

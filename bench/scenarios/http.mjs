@@ -6,9 +6,12 @@
  * configuration (every 3rd beat asks for an ack: 200 with the signed ack, the
  * others 204) and one-way (`acks: false`, 204 with no body) vs `node:http`
  * answering 204 (count-only); `ackEvery: 1` (every beat acked) vs `node:http`
- * answering 200 with a body the size of an ack (echo).
+ * answering 200 with a body the size of an ack (echo). A sixth server, not a
+ * target, takes the default configuration's beats as binary frames
+ * (`createHttpClient({ encoding: 'binary' })`, `application/octet-stream`):
+ * what the encoding is worth against the same count-only baseline.
  *
- * Rounds alternate over the five servers; the median of the accepted (2xx)
+ * Rounds alternate over the six servers; the median of the accepted (2xx)
  * responses per second counts. The receivers' and the generator's CPU are
  * sampled, so a generator that ran out of CPU before the server did is seen,
  * and each server's CPU time per request is reported (the "by CPU" figure
@@ -32,8 +35,11 @@ export async function run(ctx) {
     hb: ctx.own(await startChild('http-server', { args: ['hb'], limitMs, profile: ctx.profile ? 'http-hb' : undefined })),
     hbEvery: ctx.own(await startChild('http-server', { args: ['hb-every'], limitMs, profile: ctx.profile ? 'http-hb-every' : undefined })),
     hbOneWay: ctx.own(await startChild('http-server', { args: ['hb-one-way'], limitMs })),
+    // Not a target: the default configuration with `createHttpClient({ encoding: 'binary' })`'s frames.
+    hbBinary: ctx.own(await startChild('http-server', { args: ['hb'], limitMs })),
   }
-  const ackEveryOf = { baseline: 3, echo: 1, hb: 3, hbEvery: 1, hbOneWay: 3 }
+  const ackEveryOf = { baseline: 3, echo: 1, hb: 3, hbEvery: 1, hbOneWay: 3, hbBinary: 3 }
+  const encodingOf = (name) => (name === 'hbBinary' ? 'binary' : 'json')
   const load = ctx.own(await startChild('http-load', { limitMs }))
   let poolRate = 40_000
   let incarnation = 0
@@ -41,10 +47,11 @@ export async function run(ctx) {
   async function round(name) {
     const server = servers[name]
     const count = Math.ceil((poolRate * 1.5 * config.durationMs) / 1000)
-    await load.call('prepare', { count, peers: config.peers, prefix: 'h', incarnation: ++incarnation, ackEvery: ackEveryOf[name] })
+    await load.call('prepare', { count, peers: config.peers, prefix: 'h', incarnation: ++incarnation, ackEvery: ackEveryOf[name], encoding: encodingOf(name) })
     const before = await server.call('count')
     const cpuBefore = await server.call('cpu')
-    const result = await load.call('run', { url: server.info.url, connections: config.connections, durationMs: config.durationMs })
+    const contentType = encodingOf(name) === 'binary' ? 'application/octet-stream' : 'application/json'
+    const result = await load.call('run', { url: server.info.url, connections: config.connections, durationMs: config.durationMs, contentType })
     const cpuAfter = await server.call('cpu')
     const counted = (await server.call('count')) - before
     const rate = result.ok2xxPerSecond
@@ -113,6 +120,7 @@ export async function run(ctx) {
     met,
     note:
       MODES.map(({ key, label, baseline }) => formatMode(`${label} vs ${baseline === 'echo' ? 'echo' : 'count-only'}`, modes[key])).join('; ') +
+      `; default with binary beats (no target) by CPU ${(summaries.baseline.cpuMicrosecondsPerRequest / summaries.hbBinary.cpuMicrosecondsPerRequest).toFixed(2)}` +
       '; rate, CPU/request and server CPU: ' +
       Object.entries(summaries)
         .map(([name, s]) => `${name} ${atLeast(s)}${formatCount(s.rate)}/s ${s.cpuMicrosecondsPerRequest.toFixed(1)} µs ${s.serverCpuShare.toFixed(2)} core`)

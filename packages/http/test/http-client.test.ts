@@ -153,8 +153,36 @@ describe('http client transport', () => {
     expect(recorder.events).toEqual(['online web-1', 'offline web-1 left'])
   })
 
+  it("encoding 'binary': posts octet-stream binary frames, and the monitor acks in kind", async () => {
+    const server = createHttpServer({ host: '127.0.0.1', port: 0, path: '/hb' })
+    const monitor = createMonitor({ secret: 's3cret', timeoutMs: 2000, transports: [server] })
+    cleanup.add(() => monitor.close())
+    await monitor.start()
+    const client = createHttpClient({ url: server.address()!.url!, encoding: 'binary' })
+    expect(client.encoding).toBe('binary')
+    const sentTypes: (string | null)[] = []
+    const answeredTypes: (string | null)[] = []
+    const observed: typeof fetch = async (input, init) => {
+      sentTypes.push(new Headers(init?.headers).get('content-type'))
+      const response = await fetch(input, init)
+      answeredTypes.push(response.headers.get('content-type'))
+      return response
+    }
+    const transport = createHttpClient({ url: server.address()!.url!, encoding: 'binary', fetch: observed })
+    const waiter = createWaiter()
+    const beater = createBeater({ id: 'bin-1', secret: 's3cret', transport, intervalMs: 60_000 })
+    const acks: number[] = []
+    beater.on('ack', ({ seq }) => (acks.push(seq), waiter.notify()))
+    const stop = beater.start()
+    cleanup.add(() => stop({ bye: false }))
+    await waiter.until(() => acks.length === 1, 'the hello acked')
+    expect(sentTypes).toEqual(['application/octet-stream'])
+    expect(answeredTypes).toEqual(['application/octet-stream'])
+    expect(monitor.get('bin-1')?.state).toBe('alive')
+  })
+
   it('refuses bad options', () => {
-    for (const options of [{}, { url: 'not a url' }, { url: 'ftp://x/' }, { url: 'http://x/', timeoutMs: 0 }, { url: 'http://x/', requestTimeoutMs: 0 }, { url: 'http://x/', timeoutMs: 5000 }, { url: 'http://x/', fetch: 1 }]) {
+    for (const options of [{}, { url: 'not a url' }, { url: 'ftp://x/' }, { url: 'http://x/', timeoutMs: 0 }, { url: 'http://x/', requestTimeoutMs: 0 }, { url: 'http://x/', timeoutMs: 5000 }, { url: 'http://x/', fetch: 1 }, { url: 'http://x/', encoding: 'text' }]) {
       expect(() => createHttpClient(options as never)).toThrow(expect.objectContaining({ code: 'HB_ERR_CONFIG' }))
     }
   })
