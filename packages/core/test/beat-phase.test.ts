@@ -6,7 +6,7 @@ import { createBeater, createMonitor, HeartbeatError } from '../src/index.js'
 import type { ClientTransport } from '../src/index.js'
 import { decodeFrame } from '../src/protocol.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
-import { SECRET } from './helpers.js'
+import { delayedInbound, SECRET } from './helpers.js'
 
 const WALL = 1_700_000_000_000
 
@@ -95,28 +95,6 @@ function world(kind: 'connection' | 'datagram', options: { monitorAheadMs?: numb
   return { beaterClock, monitorClock, pair, monitor, sent, beats, gaps, advance }
 }
 
-/** A client transport whose acks arrive `delayMs` late, on the fake clock. */
-function slowAcks(client: ClientTransport, clock: ReturnType<typeof createFakeClock>, delayMs: number): ClientTransport {
-  return {
-    name: client.name,
-    kind: client.kind,
-    encoding: client.encoding,
-    connect: (handler, options) =>
-      client.connect(
-        {
-          onFrame(bytes) {
-            const copy = bytes.slice()
-            clock.setTimeout(() => handler.onFrame(copy), delayMs)
-          },
-          onLinkDown: (error) => handler.onLinkDown(error),
-        },
-        options,
-      ),
-    send: (bytes) => client.send(bytes),
-    close: () => client.close(),
-  }
-}
-
 describe('beater phase', () => {
   it("defaults to 'slot' on connection transports: steered onto its slot, then exactly one interval apart", async () => {
     const { beaterClock, pair, monitor, beats, gaps, advance } = world('connection')
@@ -185,7 +163,7 @@ describe('beater phase', () => {
       await monitor.start()
       await advance(17)
       // Acks take 900 ms; one unanswered request would be server-lost (missedAcks 1).
-      const transport = slowAcks(pair.client, beaterClock, 900)
+      const transport = delayedInbound(pair.client, beaterClock, 900)
       const beater = createBeater({ id: 'c', secret: SECRET, transport, intervalMs: 1000, missedAcks: 1, clock: beaterClock, random: () => draw })
       const lost: number[] = []
       beater.on('server-lost', () => lost.push(beaterClock.now()))

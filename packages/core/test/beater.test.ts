@@ -4,7 +4,7 @@ import { intervalForTimeout } from '../src/protocol.js'
 import { decodeFrame } from '../src/protocol.js'
 import type { ClientTransport } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair, settle } from '../src/testing/index.js'
-import { SECRET } from './helpers.js'
+import { delayedInbound, SECRET } from './helpers.js'
 
 function world(kind: 'connection' | 'datagram' = 'connection') {
   const clock = createFakeClock(0)
@@ -25,28 +25,6 @@ function world(kind: 'connection' | 'datagram' = 'connection') {
   monitor.on('offline', (p, reason) => events.push(`${clock.now()} offline ${p.id} ${reason}`))
   monitor.on('suspect', (p) => events.push(`${clock.now()} suspect ${p.id}`))
   return { clock, pair, monitor, events, sent }
-}
-
-/** A client transport whose inbound frames (acks) arrive `delayMs` late, on the fake clock. */
-function delayed(client: ClientTransport, clock: ReturnType<typeof createFakeClock>, delayMs: number): ClientTransport {
-  return {
-    name: client.name,
-    kind: client.kind,
-    encoding: client.encoding,
-    connect: (handler, options) =>
-      client.connect(
-        {
-          onFrame(bytes) {
-            const copy = bytes.slice()
-            clock.setTimeout(() => handler.onFrame(copy), delayMs)
-          },
-          onLinkDown: (error) => handler.onLinkDown(error),
-        },
-        options,
-      ),
-    send: (bytes) => client.send(bytes),
-    close: () => client.close(),
-  }
 }
 
 describe('beater', () => {
@@ -101,7 +79,7 @@ describe('beater', () => {
     monitor.on('misconfigured', (peer) => monitorSaw.push(peer.id))
     await monitor.start()
     // Acks take 40 ms: the first beat is already waiting at the fallback pace when the hello's ack arrives.
-    const transport = delayed(pair.client, clock, 40)
+    const transport = delayedInbound(pair.client, clock, 40)
     // 'spread' with no jitter: beats exactly one interval apart, from wherever the pace changed.
     const beater = createBeater({ id: 'c', secret: SECRET, transport, clock, jitter: 0, phase: 'spread' })
     const stop = beater.start()

@@ -1,9 +1,9 @@
 import { createMonitor } from '../src/index.js'
 import { signFrame } from '../src/protocol.js'
 import type { FrameFields } from '../src/protocol.js'
-import type { MonitorOptions } from '../src/index.js'
+import type { ClientTransport, MonitorOptions } from '../src/index.js'
 import { createFakeClock, createMemoryTransportPair } from '../src/testing/index.js'
-import type { MemoryTransportOptions } from '../src/testing/index.js'
+import type { FakeClock, MemoryTransportOptions } from '../src/testing/index.js'
 
 export const SECRET = 'test-secret'
 export const SECRET_BYTES = new TextEncoder().encode(SECRET)
@@ -32,4 +32,26 @@ export function setup(options: Partial<MonitorOptions> = {}, transport: MemoryTr
     )
   const beat = (peerId = 'p1', fields: Partial<FrameFields> = {}) => pair.inject(frame({ peerId, ...fields }))
   return { clock, pair, monitor, events, rejected, frame, beat }
+}
+
+/** `client` with every inbound frame (an ack) delivered `delayMs` late on the fake clock: a round trip that takes time. */
+export function delayedInbound(client: ClientTransport, clock: FakeClock, delayMs: number): ClientTransport {
+  return {
+    name: client.name,
+    kind: client.kind,
+    encoding: client.encoding,
+    connect: (handler, options) =>
+      client.connect(
+        {
+          onFrame(bytes) {
+            const copy = bytes.slice()
+            clock.setTimeout(() => handler.onFrame(copy), delayMs)
+          },
+          onLinkDown: (error) => handler.onLinkDown(error),
+        },
+        options,
+      ),
+    send: (bytes) => client.send(bytes),
+    close: () => client.close(),
+  }
 }

@@ -53,12 +53,13 @@ export function checkDuration(name: string, value: unknown, fallback: number): n
 
 /**
  * Throws `HB_ERR_CONFIG` naming the first own property of `options` that is
- * not in `known`, with the closest known name when one is near: plain
+ * not in `known`, with the closest known name when one is near. Plain
  * JavaScript has no excess-property check, and an option misspelt (or one of
- * the other role's, `acks` on a beater) would otherwise be ignored without a
- * word: a beater given `acks: false` for a one-way monitor kept asking for
- * acks, lost its server and reconnected in a loop. `known` is built with `satisfies Record<keyof Options, true>`, so it
- * cannot drift from the options interface.
+ * the other role's) would otherwise be ignored without a word: a beater given
+ * the monitor's `acks: false` kept asking a one-way monitor for acks, lost its
+ * server and reconnected in a loop. Build `known` with
+ * `satisfies Record<keyof Options, true>`, so it cannot drift from the
+ * options interface.
  */
 export function checkOptionNames(
   what: string,
