@@ -4,7 +4,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { AttachableMonitor, HttpHandlerOptions } from './handler-options.js'
-import { resolveHandlerOptions } from './handler-options.js'
+import { HANDLER_OPTIONS, resolveHandlerOptions } from './handler-options.js'
 import { handleFetchRequest } from './fetch-request.js'
 
 /** Options of {@link createFetchHandler}. */
@@ -21,6 +21,9 @@ export interface FetchHandlerOptions extends HttpHandlerOptions {
 /** A fetch-API request handler. */
 export type FetchHandler = (request: Request) => Promise<Response>
 
+/** Every option's name (the compiler keeps it in step with `FetchHandlerOptions`). */
+const FETCH_HANDLER_OPTIONS = { ...HANDLER_OPTIONS, remoteAddress: true } as const satisfies Record<keyof FetchHandlerOptions, true>
+
 /**
  * A `(request) => Promise<Response>` handler with the behaviour, status codes
  * and limits of {@link createHttpHandler}. With `path`, other paths get 404
@@ -34,7 +37,7 @@ export type FetchHandler = (request: Request) => Promise<Response>
  * @throws HeartbeatError `HB_ERR_CONFIG` on an invalid option.
  */
 export function createFetchHandler(monitor: AttachableMonitor, options?: FetchHandlerOptions): FetchHandler {
-  const resolved = resolveHandlerOptions(options)
+  const resolved = resolveHandlerOptions(options, 'createFetchHandler', FETCH_HANDLER_OPTIONS)
   const addressOf = options?.remoteAddress
   if (addressOf !== undefined && typeof addressOf !== 'function') {
     throw new HeartbeatError('HB_ERR_CONFIG', 'remoteAddress must be a function (request) => string')

@@ -3,7 +3,7 @@
  * when a handler is created.
  */
 import { DEFAULT_MAX_FRAME_BYTES } from '@hb/core/protocol'
-import { checkPositiveInteger, configError } from '@hb/core/adapter'
+import { checkOptionNames, checkPositiveInteger, configError } from '@hb/core/adapter'
 import type { ServerTransportHandler } from '@hb/core/adapter'
 
 /** Options of `createHttpHandler` and `createFetchHandler`. */
@@ -30,8 +30,22 @@ export interface ResolvedHandlerOptions {
   readonly maxBodyBytes: number
 }
 
-/** Validates and fills in defaults. @throws HeartbeatError `HB_ERR_CONFIG`. */
-export function resolveHandlerOptions(options: HttpHandlerOptions | undefined): ResolvedHandlerOptions {
+/** Every option's name of `HttpHandlerOptions` (the compiler keeps it in step). */
+export const HANDLER_OPTIONS = { path: true, maxBodyBytes: true } as const satisfies Record<keyof HttpHandlerOptions, true>
+
+/**
+ * Validates and fills in defaults; `what` and `known` name the handler and its
+ * options (the fetch handler has one more). @throws HeartbeatError `HB_ERR_CONFIG`.
+ */
+export function resolveHandlerOptions(
+  options: HttpHandlerOptions | undefined,
+  what = 'createHttpHandler',
+  known: Readonly<Record<string, true>> = HANDLER_OPTIONS,
+): ResolvedHandlerOptions {
+  if (options !== undefined) {
+    if (typeof options !== 'object' || options === null) throw configError(`${what}: options must be an object`)
+    checkOptionNames(what, options, known)
+  }
   return {
     path: checkPath(options?.path),
     maxBodyBytes: checkPositiveInteger('maxBodyBytes', options?.maxBodyBytes, DEFAULT_MAX_FRAME_BYTES),

@@ -5,7 +5,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
-import { checkPositiveInteger, configError } from '@hb/core/adapter'
+import { checkOptionNames, checkPositiveInteger, configError } from '@hb/core/adapter'
 import type { ClientTransportHandler } from '@hb/core/adapter'
 import { readLimitedBody } from './read-limited-body.js'
 
@@ -49,6 +49,12 @@ function readLimited(response: Response, limit: number): Promise<Uint8Array | un
   return readLimitedBody(response, limit)
 }
 
+/** Every option's name (the compiler keeps it in step with `HttpClientOptions`). */
+const CLIENT_OPTIONS = { url: true, encoding: true, requestTimeoutMs: true, headers: true, fetch: true } as const satisfies Record<
+  keyof HttpClientOptions,
+  true
+>
+
 /**
  * Creates an HTTP client transport, to pass to `createBeater({ transport })`.
  * `send()` resolves once the ack was delivered to the beater; a non-2xx status
@@ -71,6 +77,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClientTranspor
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('url must be an absolute http: or https: URL')
   // Renamed: fail loudly rather than silently use the default for an old option.
   if ('timeoutMs' in options) throw configError('createHttpClient: timeoutMs is now requestTimeoutMs')
+  checkOptionNames('createHttpClient', options, CLIENT_OPTIONS)
   const requestTimeoutMs = checkPositiveInteger('requestTimeoutMs', options.requestTimeoutMs, 5000)
   const fetchImpl = options.fetch ?? globalThis.fetch
   if (typeof fetchImpl !== 'function') throw configError('no fetch available: pass options.fetch')

@@ -11,7 +11,7 @@ import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
 import type { ServerTransport } from '@hb/core'
-import { checkHost, checkPort, checkPositiveInteger, configError, createServerLifecycle } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, checkPositiveInteger, configError, createServerLifecycle } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
 import { checkPath } from './handler-options.js'
 import { handleNodeRequest } from './node-request.js'
@@ -55,6 +55,11 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host
 }
 
+/** Every option's name (the compiler keeps it in step with `HttpServerOptions`). */
+const SERVER_OPTIONS = {
+  host: true, port: true, path: true, requestTimeoutMs: true, onError: true,
+} as const satisfies Record<keyof HttpServerOptions, true>
+
 /**
  * Creates an HTTP server transport; the monitor starts it (listen) and closes
  * it. Bodies are limited to the monitor's `maxFrameBytes`. `address().url` is
@@ -68,6 +73,7 @@ function urlHost(host: string): string {
  */
 export function createHttpServer(options: HttpServerOptions): HttpServerTransport {
   if (typeof options !== 'object' || options === null) throw configError('createHttpServer needs { port }')
+  checkOptionNames('createHttpServer', options, SERVER_OPTIONS)
   const host = options.host === undefined ? undefined : checkHost(options.host)
   const port = checkPort(options.port, { allowZero: true })
   const path = checkPath(options.path)

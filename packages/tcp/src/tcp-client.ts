@@ -13,7 +13,7 @@ import { connect as connectSocket } from 'node:net'
 import type { Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
-import { checkHost, checkPort, createClientConnection, formatAddress } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, configError, createClientConnection, formatAddress } from '@hb/core/adapter'
 import type { ConnectionEvents, TransportStartOptions } from '@hb/core/adapter'
 import type { FrameDecoder } from './framing.js'
 import { createFrameDecoder, encodeFrame } from './framing.js'
@@ -40,11 +40,16 @@ interface TcpConnection {
   readonly decoder: FrameDecoder
 }
 
+/** Every option's name (the compiler keeps it in step with `TcpClientOptions`). */
+const CLIENT_OPTIONS = { host: true, port: true, keepAliveInitialDelayMs: true, noDelay: true } as const satisfies Record<keyof TcpClientOptions, true>
+
 /**
  * Creates the TCP client transport (`kind: 'connection'`, `encoding: 'binary'`)
  * for `createBeater({ transport })`. Validates its options now (`HB_ERR_CONFIG`).
  */
 export function createTcpClient(options: TcpClientOptions): ClientTransport {
+  if (typeof options !== 'object' || options === null) throw configError('createTcpClient needs { host, port }')
+  checkOptionNames('createTcpClient', options, CLIENT_OPTIONS)
   const host = checkHost(options.host)
   const port = checkPort(options.port, { allowZero: false })
   const keepAliveDelay = checkKeepAliveDelay(options.keepAliveInitialDelayMs)

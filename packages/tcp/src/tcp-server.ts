@@ -17,7 +17,7 @@ import { createServer } from 'node:net'
 import type { AddressInfo, Server, Socket } from 'node:net'
 import { HeartbeatError } from '@hb/core'
 import type { ServerTransport } from '@hb/core'
-import { checkHost, checkPort, checkPositiveInteger, createServerLifecycle } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, checkPositiveInteger, configError, createServerLifecycle } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
 import { createTcpLink } from './tcp-link.js'
 import type { TcpLink } from './tcp-link.js'
@@ -45,12 +45,20 @@ export interface TcpServerOptions {
   maxBufferedBytes?: number
 }
 
+/** Every option's name (the compiler keeps it in step with `TcpServerOptions`). */
+const SERVER_OPTIONS = { host: true, port: true, keepAliveInitialDelayMs: true, noDelay: true, maxBufferedBytes: true } as const satisfies Record<
+  keyof TcpServerOptions,
+  true
+>
+
 /**
  * Creates the TCP server transport (`name: 'tcp'`, `kind: 'connection'`), to
  * be passed to `createMonitor({ transports: [...] })`. Validates its options
  * now (`HB_ERR_CONFIG`); binds on `start()`.
  */
 export function createTcpServer(options: TcpServerOptions): ServerTransport {
+  if (typeof options !== 'object' || options === null) throw configError('createTcpServer needs { port }')
+  checkOptionNames('createTcpServer', options, SERVER_OPTIONS)
   const port = checkPort(options.port, { allowZero: true })
   // undefined: Node listens on every interface (`::`, or `0.0.0.0` without IPv6).
   const host = options.host === undefined ? undefined : checkHost(options.host)

@@ -11,7 +11,7 @@
  */
 import { createSocket } from 'node:dgram'
 import type { Socket } from 'node:dgram'
-import { checkHost, checkPort, configError, formatAddress } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, configError, formatAddress } from '@hb/core/adapter'
 import type { ClientTransportHandler, TransportAddress } from '@hb/core/adapter'
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
@@ -38,6 +38,11 @@ export interface UdpClientTransport extends ClientTransport {
   localAddress(): TransportAddress | null
 }
 
+/** Every option's name (the compiler keeps it in step with `UdpClientOptions`). */
+const CLIENT_OPTIONS = {
+  host: true, port: true, localAddress: true, type: true, recvBufferSize: true, sendBufferSize: true, onError: true,
+} as const satisfies Record<keyof UdpClientOptions, true>
+
 /**
  * Creates a UDP client transport, to pass to `createBeater({ transport })`.
  *
@@ -55,6 +60,7 @@ export interface UdpClientTransport extends ClientTransport {
  */
 export function createUdpClient(options: UdpClientOptions): UdpClientTransport {
   if (typeof options !== 'object' || options === null) throw configError('createUdpClient needs { host, port }')
+  checkOptionNames('createUdpClient', options, CLIENT_OPTIONS)
   const host = checkHost(options.host)
   const port = checkPort(options.port, { allowZero: false })
   const localAddress = options.localAddress === undefined ? undefined : checkHost(options.localAddress)

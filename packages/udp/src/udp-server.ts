@@ -7,7 +7,7 @@
  */
 import { createSocket } from 'node:dgram'
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { checkHost, checkPort, configError, createServerLifecycle, formatAddress } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, configError, createServerLifecycle, formatAddress } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress, TransportStartOptions } from '@hb/core/adapter'
 import { HeartbeatError } from '@hb/core'
 import type { ServerTransport } from '@hb/core'
@@ -33,6 +33,11 @@ export interface UdpServerTransport extends ServerTransport {
   readonly kind: 'datagram'
 }
 
+/** Every option's name (the compiler keeps it in step with `UdpServerOptions`). */
+const SERVER_OPTIONS = {
+  host: true, port: true, type: true, recvBufferSize: true, sendBufferSize: true, onError: true,
+} as const satisfies Record<keyof UdpServerOptions, true>
+
 /**
  * Creates a UDP server transport, to pass to `createMonitor({ transports })`.
  * The monitor starts it (bind) and closes it (release the port).
@@ -46,6 +51,7 @@ export interface UdpServerTransport extends ServerTransport {
  */
 export function createUdpServer(options: UdpServerOptions): UdpServerTransport {
   if (typeof options !== 'object' || options === null) throw configError('createUdpServer needs { port }')
+  checkOptionNames('createUdpServer', options, SERVER_OPTIONS)
   const host = options.host === undefined ? undefined : checkHost(options.host)
   const port = checkPort(options.port, { allowZero: true })
   const type: UdpSocketType = socketTypeFor(host, options.type)

@@ -12,7 +12,7 @@
  */
 import { HeartbeatError } from '@hb/core'
 import type { ClientTransport } from '@hb/core'
-import { configError, createClientConnection } from '@hb/core/adapter'
+import { checkOptionNames, configError, createClientConnection } from '@hb/core/adapter'
 import type { ConnectionEvents, FrameEncoding } from '@hb/core/adapter'
 import { findWebSocket } from './find-websocket.js'
 import { toBytes } from './to-bytes.js'
@@ -52,6 +52,9 @@ const utf8 = new TextDecoder()
 const noWebSocketMessage =
   "this runtime has no WebSocket: pass one as the WebSocket option (any standard WebSocket constructor, or WebSocket from 'ws')"
 
+/** Every option's name (the compiler keeps it in step with `WsClientOptions`). */
+const CLIENT_OPTIONS = { url: true, WebSocket: true, encoding: true } as const satisfies Record<keyof WsClientOptions, true>
+
 /**
  * Creates the WebSocket client transport (`name: 'ws'`, `kind: 'connection'`,
  * `encoding: 'binary'` unless `json` is asked for) for
@@ -62,6 +65,8 @@ const noWebSocketMessage =
  * `wss://`, an unknown encoding, or a runtime with no `WebSocket` at all.
  */
 export function createWsClient(options: WsClientOptions): ClientTransport {
+  if (typeof options !== 'object' || options === null) throw configError('createWsClient needs { url }')
+  checkOptionNames('createWsClient', options, CLIENT_OPTIONS)
   const { url } = options
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw configError(`url must be a ws:// or wss:// URL, got ${String(url)}`)
   const encoding = options.encoding ?? 'binary'

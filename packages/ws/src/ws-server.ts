@@ -18,7 +18,7 @@ import type { Server as HttpsServer } from 'node:https'
 import type { Duplex } from 'node:stream'
 import { Server as TlsServer } from 'node:tls'
 import type { ServerTransport } from '@hb/core'
-import { checkHost, checkPort, checkPositiveInteger, configError, createServerLifecycle, formatAddress } from '@hb/core/adapter'
+import { checkHost, checkOptionNames, checkPort, checkPositiveInteger, configError, createServerLifecycle, formatAddress } from '@hb/core/adapter'
 import type { ServerTransportHandler, TransportAddress } from '@hb/core/adapter'
 import { WebSocketServer } from 'ws'
 import { createUpgradeServer } from './upgrade-server.js'
@@ -57,12 +57,20 @@ export interface WsAttachedOptions {
 /** Options of {@link createWsServer}: standalone or attached. */
 export type WsServerOptions = WsStandaloneOptions | WsAttachedOptions
 
+/** Every option's name, of either form (the compiler keeps it in step with both). */
+const SERVER_OPTIONS = { port: true, host: true, path: true, maxBufferedBytes: true, upgradeTimeoutMs: true, server: true } as const satisfies Record<
+  keyof WsStandaloneOptions | keyof WsAttachedOptions,
+  true
+>
+
 /**
  * Creates the WebSocket server transport (`name: 'ws'`, `kind: 'connection'`)
  * for `createMonitor({ transports: [...] })`. Validates its options now
  * (`HB_ERR_CONFIG`); listens (standalone) or hooks `upgrade` (attached) on `start()`.
  */
 export function createWsServer(options: WsServerOptions): ServerTransport {
+  if (typeof options !== 'object' || options === null) throw configError('createWsServer needs { port } or { server, path }')
+  checkOptionNames('createWsServer', options, SERVER_OPTIONS)
   const attachedTo = 'server' in options ? options.server : undefined
   const path = options.path
   // Attached mode needs a path: the rest of the caller's server is not ours to take.
