@@ -23,9 +23,9 @@ export interface HttpClientOptions {
   /**
    * How frames travel: `'json'` (default: readable in any proxy log, and what
    * `curl` users send) or `'binary'` (`application/octet-stream`: less than
-   * half the bytes, and ~1.3 µs less server CPU per beat in the http benchmark,
-   * BENCHMARKS.md). The monitor takes both on the same endpoint and answers in
-   * kind.
+   * half the bytes, and ~1.3 µs less server CPU per beat in the http benchmark
+   * on an AMD EPYC, BENCHMARKS.md). The monitor takes both on the same endpoint
+   * and answers in kind.
    */
   encoding?: 'json' | 'binary'
   /** Extra request headers (say, for a proxy's authentication). `content-type` is set by the client. */
